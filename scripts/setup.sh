@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up everything the kit needs on a fresh machine with Python 3.11 and pip:
+# a virtual environment in .venv with the pinned requirements, and the two
+# system programs the kit drives (bubblewrap for the grading sandbox, Debian's
+# chromium for the browser tests). Safe to run again: it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+if [ ! -x .venv/bin/python ]; then
+  echo "[setup] creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+echo "[setup] installing pinned requirements"
+.venv/bin/python -m pip install --quiet -r requirements.txt
+
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[setup] installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    echo "[setup] installing system packages with sudo: ${missing[*]}"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "[setup] missing system packages: ${missing[*]}" >&2
+    echo "[setup] install them with: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "[setup] ready: .venv/bin/python -m coursekit --help"
