@@ -16,6 +16,7 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 echo "[setup] installing pinned requirements"
 .venv/bin/python -m pip install --quiet -r requirements.txt
+.venv/bin/python -m pip install --quiet --no-deps -e .
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)

@@ -1,0 +1,64 @@
+"""Fill a student notebook with answers taken from a plain Python file.
+
+An answer file defines some of the assignment's functions at top level, e.g.
+``def zero_pad(X, pad): ...``.  Each definition replaces the solution cell
+that defines the function of the same name.  Written and numeric answers that
+are not functions go in a module-level dict ``CELLS = {grade_id: source}``.
+Demo submissions and the meta-tests' catalogue of mistakes are such files.
+"""
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+
+
+class AnswerError(ValueError):
+    """An answer file that cannot be applied; the message names the file."""
+
+
+def load_answers(path: Path) -> dict:
+    """``{function name or grade_id: cell source}`` from an answer file."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        tree = ast.parse(text, filename=str(path))
+    except SyntaxError as err:
+        raise AnswerError(f"{path}: line {err.lineno}: {err.msg}") from err
+    answers = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "BASED_ON" for t in node.targets):
+            answers.update(load_answers(path.parent / ast.literal_eval(node.value)))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            answers[node.name] = ast.get_source_segment(text, node, padded=True)
+        elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CELLS" for t in node.targets):
+            answers.update(ast.literal_eval(node.value))
+    return answers
+
+
+def _defined_function(source: str):
+    match = re.search(r"^def (\w+)\(", source, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def fill(nb, answers: dict, origin: str = "answers"):
+    """A copy of *nb* with every solution cell that has an answer replaced by it."""
+    nb = nbformat.from_dict(nb)
+    used = set()
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        key = meta.get("grade_id")
+        name = _defined_function(cell.source) if cell.cell_type == "code" else None
+        if name in answers:
+            cell.source = f"# GRADED FUNCTION: {name}\n\n{answers[name]}"
+            used.add(name)
+        elif key in answers:
+            cell.source = answers[key]
+            used.add(key)
+    unused = set(answers) - used
+    if unused:
+        raise AnswerError(f"{origin}: no solution cell for {', '.join(sorted(unused))}")
+    return nb

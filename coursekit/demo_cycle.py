@@ -1,0 +1,96 @@
+"""The demo cycle: build, submit the bundled demo answers, autograde, feedback, export.
+
+Each file ``course_data/demo_submissions/<student>.<lang>.py`` is one student's
+answers (see ``coursekit.answers``); an empty file is a blank submission.  The
+cycle fills the release notebook of that language with them, puts the result
+where ``nbgrader collect`` would, and then runs the real nbgrader commands.
+"""
+import datetime
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from rich.console import Console
+from rich.table import Table
+
+from . import COURSE_ROOT, NOTEBOOK_NAME
+from .answers import fill, load_answers
+from .build_release import assignment_for, build_all, run_nbgrader
+
+DEMO_SUBMISSIONS = COURSE_ROOT / "course_data" / "demo_submissions"
+
+
+def demo_students(folder: Path = DEMO_SUBMISSIONS) -> list:
+    """``[(student, lang, answer file)]`` for every demo submission."""
+    found = []
+    for path in sorted(Path(folder).glob("*.py")):
+        student, _, lang = path.stem.partition(".")
+        if not lang:
+            raise ValueError(f"{path}: demo submissions are named <student>.<lang>.py")
+        found.append((student, lang, path))
+    return found
+
+
+def submit(root: Path, student: str, lang: str, answers_file: Path) -> Path:
+    """Write ``submitted/<student>/<assignment>/``: the release folder with the answers filled in."""
+    assignment = assignment_for(lang)
+    release = Path(root) / "release" / assignment
+    dest = Path(root) / "submitted" / student / assignment
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(release, dest)
+    nb = nbformat.read(release / f"{NOTEBOOK_NAME}.ipynb", as_version=4)
+    nb = fill(nb, load_answers(answers_file), origin=str(answers_file))
+    nbformat.write(nb, dest / f"{NOTEBOOK_NAME}.ipynb")
+    stamp = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.timezone.utc)
+    (dest / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+    return dest
+
+
+def summary_rows(root: Path, students) -> list:
+    """``(student, lang, score, max_score, {grade_id: (score, max)})`` from the gradebook."""
+    rows = []
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        for student, lang, _path in students:
+            sub = gb.find_submission_notebook(NOTEBOOK_NAME, assignment_for(lang), student)
+            cells = {g.name: (g.score, g.max_score) for g in sub.grades}
+            rows.append((student, lang, sub.score, sub.max_score, cells))
+    return rows
+
+
+def print_summary(rows, console=None):
+    console = console or Console()
+    table = Table(title="Demo cycle: autograded scores")
+    table.add_column("student")
+    table.add_column("language")
+    table.add_column("score", justify="right")
+    table.add_column("full marks", justify="right")
+    table.add_column("cells that lost points", overflow="fold")
+    for student, lang, score, max_score, cells in rows:
+        full = [name for name, (s, m) in cells.items() if m and s == m]
+        lost = [f"{name.removeprefix('test_')} {s:g}/{m:g}" for name, (s, m) in cells.items() if m and s != m]
+        graded = sum(1 for _s, m in cells.values() if m)
+        table.add_row(student, lang, f"{score:g} / {max_score:g}", f"{len(full)} of {graded}", ", ".join(lost) or "-")
+    console.print(table)
+
+
+def run_demo(root: Path = COURSE_ROOT, progress=print) -> list:
+    """Run the whole cycle in the course *root*; returns the summary rows."""
+    root = Path(root)
+    students = demo_students()
+    languages = sorted({lang for _s, lang, _p in students})
+    build_all(root, progress=progress)
+    for student, lang, path in students:
+        progress(f"[submit] {student} ({lang}) from {path.name}")
+        submit(root, student, lang, path)
+    for lang in languages:
+        progress(f"[autograde] nbgrader autograde {assignment_for(lang)}")
+        run_nbgrader(["autograde", assignment_for(lang), "--force"], root)
+        progress(f"[feedback] nbgrader generate_feedback {assignment_for(lang)}")
+        run_nbgrader(["generate_feedback", assignment_for(lang), "--force"], root)
+    progress("[export] nbgrader export -> grades.csv")
+    run_nbgrader(["export", "--to", "grades.csv"], root)
+    rows = summary_rows(root, students)
+    print_summary(rows)
+    return rows

@@ -1,0 +1,476 @@
+"""Tests of the instructor report (coursekit.report).
+
+Each test builds a small course in tmp_path: a real nbgrader gradebook made
+through nbgrader's API and autograded notebooks written with nbformat.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from coursekit import report
+
+NOTEBOOK = "cnn_step_by_step"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+#: grade_id -> (points, cell type); "written_*" are graded by hand.
+CELLS = {
+    "test_zero_pad": (5, "code"),
+    "test_conv_single_step": (5, "code"),
+    "test_conv_forward": (10, "code"),
+    "test_pool_forward": (10, "code"),
+    "written_padding": (5, "markdown"),
+}
+
+
+@dataclass
+class Sub:
+    """One student's submission to build."""
+
+    student: str
+    lang: str = "en"
+    #: grade_id -> score; None leaves the cell waiting for a manual grade.
+    scores: dict = field(default_factory=dict)
+    #: grade_id -> (ename, evalue) of the error output of that cell.
+    errors: dict = field(default_factory=dict)
+    incidents: list | None = None
+    write_notebook: bool = True
+
+
+pytestmark = pytest.mark.filterwarnings(
+    # nbgrader's own add_submission trips these SQLAlchemy autoflush warnings
+    "ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning")
+
+#: An empty gradebook, made once (nbgrader runs alembic for each new one, which
+#: takes seconds) and copied into every course.
+_TEMPLATE: Path | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_gradebook(tmp_path_factory):
+    """nbgrader runs the `alembic` program when it creates a gradebook; it sits
+    beside this interpreter, which may not be on PATH when the venv is not
+    activated."""
+    global _TEMPLATE
+    bindir = str(Path(sys.executable).parent)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", bindir + os.pathsep + os.environ.get("PATH", ""))
+        path = tmp_path_factory.mktemp("template") / "gradebook.db"
+        Gradebook(f"sqlite:///{path.as_posix()}").close()
+    _TEMPLATE = path
+    yield path
+    _TEMPLATE = None
+
+
+def assignment_of(lang: str) -> str:
+    return f"{NOTEBOOK}_{lang}"
+
+
+def autograded_notebook(sub: Sub, cells=CELLS) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# Convolutional Neural Networks"))
+    for grade_id, (points, cell_type) in cells.items():
+        meta = {"nbgrader": {"grade": True, "grade_id": grade_id, "points": points,
+                             "solution": cell_type == "markdown", "locked": cell_type == "code",
+                             "schema_version": 3}}
+        if cell_type == "markdown":
+            nb.cells.append(nbformat.v4.new_markdown_cell("my answer", metadata=meta))
+            continue
+        cell = nbformat.v4.new_code_cell(f"{grade_id}_check()", metadata=meta)
+        if grade_id in sub.errors:
+            ename, evalue = sub.errors[grade_id]
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text="checking...\n"),
+                nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                       traceback=["\x1b[0;31mTraceback\x1b[0m"]),
+            ]
+        nb.cells.append(cell)
+    if sub.incidents is not None:
+        nb.metadata["coursekit"] = {"incidents": sub.incidents}
+    return nb
+
+
+def make_course(root: Path, subs: list[Sub], langs=("en", "fa", "tr"), cells=CELLS) -> Path:
+    """A course folder with gradebook.db and autograded/ for *subs*."""
+    root.mkdir(parents=True, exist_ok=True)
+    if _TEMPLATE is not None and not (root / "gradebook.db").exists():
+        shutil.copyfile(_TEMPLATE, root / "gradebook.db")
+    with Gradebook(f"sqlite:///{(root / 'gradebook.db').as_posix()}") as gb:
+        for lang in langs:
+            name = assignment_of(lang)
+            gb.update_or_create_assignment(name)
+            gb.update_or_create_notebook(NOTEBOOK, name)
+            for grade_id, (points, cell_type) in cells.items():
+                gb.update_or_create_grade_cell(grade_id, NOTEBOOK, name,
+                                               max_score=points, cell_type=cell_type)
+        for sub in subs:
+            name = assignment_of(sub.lang)
+            gb.update_or_create_student(sub.student)
+            gb.add_submission(name, sub.student)
+            for grade_id in cells:
+                grade = gb.find_grade(grade_id, NOTEBOOK, name, sub.student)
+                score = sub.scores.get(grade_id, cells[grade_id][0])
+                if score is None:
+                    grade.auto_score = None
+                    grade.needs_manual_grade = True
+                else:
+                    grade.auto_score = float(score)
+                    grade.needs_manual_grade = False
+            gb.db.commit()
+            if sub.write_notebook:
+                path = root / "autograded" / sub.student / name / f"{NOTEBOOK}.ipynb"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(autograded_notebook(sub, cells), str(path))
+    return root
+
+
+class _Tables(HTMLParser):
+    """Collects the text of every table cell, per section (h2 id) and row."""
+
+    def __init__(self):
+        super().__init__()
+        self.section = None
+        self.tables: dict[str, list[list[str]]] = {}
+        self.imgs: list[dict] = []
+        self.links: list[tuple[str, str]] = []
+        self._row = None
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("src", "href"):
+            if key in attrs:
+                self.links.append((key, attrs[key] or ""))
+        if tag == "h2":
+            self.section = attrs.get("id")
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+        elif tag == "img":
+            self.imgs.append(attrs)
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables.setdefault(self.section, []).append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse(page: Path) -> tuple[str, _Tables]:
+    text = page.read_text(encoding="utf-8")
+    parser = _Tables()
+    parser.feed(text)
+    return text, parser
+
+
+def failure_table(parsed: _Tables) -> dict[str, list[tuple[str, int]]]:
+    """cell -> [(message, count)] from the failures table (first cell spans rows)."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    current = None
+    for row in parsed.tables["failures"][1:]:
+        if len(row) == 3:
+            current = row[0].split()[0]
+            row = row[1:]
+        out.setdefault(current, []).append((row[0], int(row[1])))
+    return out
+
+
+# A class where the difficulty of each cell is known:
+# test_conv_forward: 1/4 pass, test_pool_forward: 2/4, test_zero_pad: 3/4,
+# test_conv_single_step: 4/4, written_padding: 4/4 graded by hand.
+def graded_class() -> list[Sub]:
+    shape_err = ("ValueError", "operands could not be broadcast together with shapes (2,3) (3,2)")
+    return [
+        Sub("alice", "en", scores={"test_conv_forward": 0, "test_pool_forward": 0},
+            errors={"test_conv_forward": shape_err,
+                    "test_pool_forward": ("AssertionError", "Wrong values for A")}),
+        Sub("bahar", "fa", scores={"test_conv_forward": 0, "test_zero_pad": 0},
+            errors={"test_conv_forward": shape_err,
+                    "test_zero_pad": ("NameError", "name 'np' is not defined")}),
+        Sub("cem", "tr", scores={"test_conv_forward": 0, "test_pool_forward": 0},
+            errors={"test_conv_forward": ("IndexError", "index 5 is out of bounds\nfor axis 0"),
+                    "test_pool_forward": ("AssertionError", "Wrong values for A")}),
+        Sub("dana", "en"),
+    ]
+
+
+def test_does_the_pass_rate_chart_put_the_hardest_cell_first(tmp_path):
+    """Does the pass-rate chart put the hardest cell first (at the top)?"""
+    data = report.collect(make_course(tmp_path / "c", graded_class()))
+    stats = report.cell_stats(data)
+    assert [s.cell for s in stats][:3] == ["test_conv_forward", "test_pool_forward",
+                                           "test_zero_pad"]
+    assert [(s.passed, s.graded) for s in stats[:3]] == [(1, 4), (2, 4), (3, 4)]
+
+    fig = report.pass_rate_figure(stats)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    ticks = [(ax.transData.transform((0, t))[1], label.get_text())
+             for t, label in zip(ax.get_yticks(), ax.get_yticklabels())]
+    top_to_bottom = [name for _, name in sorted(ticks, reverse=True)]
+    assert top_to_bottom[0] == "test_conv_forward"
+    assert top_to_bottom == [s.cell for s in stats]
+
+
+def test_does_the_pass_rate_table_list_cells_hardest_first_with_right_counts(tmp_path):
+    """Does the pass-rate table list cells hardest first, with the right counts?"""
+    page = report.write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
+    _, parsed = parse(page)
+    rows = parsed.tables["pass-rates"]
+    header, body = rows[0], rows[1:]
+    assert header[:5] == ["Graded cell", "Points", "Passed", "Graded", "Pass rate"]
+    assert [r[0] for r in body[:3]] == ["test_conv_forward", "test_pool_forward", "test_zero_pad"]
+    assert body[0][2:5] == ["1", "4", "25%"]
+    # one column per language: en has alice (fail) and dana (pass) on conv_forward
+    assert header[-3:] == ["Pass rate (en)", "Pass rate (fa)", "Pass rate (tr)"]
+    assert body[0][-3:] == ["50%", "0%", "0%"]
+
+
+def test_are_failure_messages_counted_per_cell(tmp_path):
+    """Are the failure messages grouped per graded cell, with the right counts?"""
+    page = report.write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
+    _, parsed = parse(page)
+    table = failure_table(parsed)
+    assert table["test_conv_forward"] == [
+        ("ValueError: operands could not be broadcast together with shapes (2,3) (3,2)", 2),
+        ("IndexError: index 5 is out of bounds", 1),  # first line of evalue only
+    ]
+    assert table["test_pool_forward"] == [("AssertionError: Wrong values for A", 2)]
+    assert table["test_zero_pad"] == [("NameError: name 'np' is not defined", 1)]
+    assert "test_conv_single_step" not in table
+    # hardest cell first
+    assert list(table)[0] == "test_conv_forward"
+
+
+def test_are_rare_failure_messages_folded_and_long_ones_cut(tmp_path):
+    """Are messages beyond the top few folded into one row, and long ones cut?"""
+    long_value = "x" * 400
+    subs = [Sub(f"s{i:02d}", "en", scores={"test_zero_pad": 0},
+                errors={"test_zero_pad": ("AssertionError", f"case {i}")}) for i in range(7)]
+    subs.append(Sub("s99", "en", scores={"test_zero_pad": 0},
+                    errors={"test_zero_pad": ("RuntimeError", long_value)}))
+    page = report.write_report(make_course(tmp_path / "c", subs, langs=("en",)), tmp_path / "out")
+    _, parsed = parse(page)
+    rows = failure_table(parsed)["test_zero_pad"]
+    assert len(rows) == 6  # 5 most frequent + "others"
+    assert rows[-1] == ("3 other messages", 3)
+    assert sum(n for _, n in rows) == 8
+    assert len(report.failure_message({"ename": "RuntimeError", "evalue": long_value})) <= 160
+    assert report.failure_message({"ename": "E", "evalue": "\x1b[31mred\x1b[0m\nmore"}) == "E: red"
+
+
+def test_is_student_text_escaped(tmp_path):
+    """Is every piece of student-derived text escaped in the page?"""
+    evil = "<script>alert('x')</script>"
+    subs = [
+        Sub("eve&<b>co</b>", "en", scores={"test_zero_pad": 0},
+            errors={"test_zero_pad": ("ValueError", evil)},
+            incidents=[{"kind": "tampered", "cell": "test_zero_pad",
+                        "message": '<img src=x onerror="alert(1)">'}]),
+        Sub("bob", "en"),
+    ]
+    page = report.write_report(make_course(tmp_path / "c", subs, langs=("en",)), tmp_path / "out")
+    text, parsed = parse(page)
+    assert "<script" not in text
+    assert "<b>co</b>" not in text
+    assert "onerror=\"alert" not in text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in text
+    assert "eve&amp;&lt;b&gt;co&lt;/b&gt;" in text
+    # the parsed text is the original, so nothing was lost either
+    assert ["eve&<b>co</b>", "cnn_step_by_step_en", "Tampered cell",
+            'cell test_zero_pad: <img src=x onerror="alert(1)">'] in parsed.tables["attention"]
+    assert [img["src"][:22] for img in parsed.imgs] == ["data:image/png;base64,"] * 2
+
+
+def test_does_the_csv_have_one_column_per_graded_cell(tmp_path):
+    """Does the CSV have one column per graded cell, plus language and total?"""
+    root = make_course(tmp_path / "c", graded_class())
+    report.write_report(root, tmp_path / "out")
+    with open(tmp_path / "out" / "grades_by_cell.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        fh.seek(0)
+        header = next(csv.reader(fh))
+    # notebook order, as in the autograded notebook
+    assert header == ["student", "assignment", "language", *CELLS, "total"]
+    assert [(r["student"], r["assignment"], r["language"]) for r in rows] == [
+        ("alice", "cnn_step_by_step_en", "en"), ("bahar", "cnn_step_by_step_fa", "fa"),
+        ("cem", "cnn_step_by_step_tr", "tr"), ("dana", "cnn_step_by_step_en", "en")]
+    for r in rows:
+        assert float(r["total"]) == sum(float(r[c]) for c in CELLS)
+    assert rows[0]["test_conv_forward"] == "0" and rows[0]["total"] == "15"
+    assert rows[3]["total"] == "35"
+
+
+def test_does_the_page_work_offline_with_valid_pngs(tmp_path):
+    """Does the page reference nothing online, with every figure a valid PNG?"""
+    page = report.write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
+    text, parsed = parse(page)
+    assert '<html lang="en">' in text
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text, re.I)
+    assert all(not re.match(r"\s*(?:https?:)?//", value, re.I) for _, value in parsed.links)
+    assert "<script" not in text and "<link" not in text and "@import" not in text
+    assert len(parsed.imgs) == 2  # distribution and pass rates
+    for img in parsed.imgs:
+        prefix = "data:image/png;base64,"
+        assert img["src"].startswith(prefix)
+        data = base64.b64decode(img["src"][len(prefix):], validate=True)
+        assert data[:8] == PNG_SIGNATURE
+        assert data[12:16] == b"IHDR" and data[-8:-4] == b"IEND"
+        assert img.get("alt")
+
+
+def test_does_a_class_of_zero_students_still_render(tmp_path):
+    """Does a class of zero students still render, and say so?"""
+    root = make_course(tmp_path / "c", [])
+    page = report.write_report(root, tmp_path / "out")
+    text, parsed = parse(page)
+    assert "No submissions in the gradebook" in text
+    assert parsed.imgs == []
+    assert "<div class=\"v\">0</div><div class=\"k\">Submissions</div>" in text
+    rows = list(csv.reader(open(tmp_path / "out" / "grades_by_cell.csv", encoding="utf-8")))
+    assert len(rows) == 1 and rows[0][-1] == "total"
+
+
+def test_does_an_empty_gradebook_still_render(tmp_path):
+    """Does a gradebook without any assignment still render?"""
+    root = tmp_path / "c"
+    root.mkdir()
+    shutil.copyfile(_TEMPLATE, root / "gradebook.db")
+    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    assert "The gradebook has no assignments." in text
+    assert parsed.imgs == []
+
+
+def test_does_a_class_of_one_student_say_distributions_are_not_meaningful(tmp_path):
+    """Does a class of one student render without a histogram and say why?"""
+    root = make_course(tmp_path / "c", [Sub("solo", "fa", scores={"test_zero_pad": 2})])
+    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    assert "Only one submission: distributions are not meaningful" in text
+    assert len(parsed.imgs) == 1  # the pass-rate chart only
+    assert "Distribution" not in parsed.imgs[0]["alt"]
+    # partial credit is not a pass
+    assert parsed.tables["pass-rates"][1][:5] == ["test_zero_pad", "5", "0", "1", "0%"]
+
+
+def test_are_incidents_and_pending_manual_grades_listed_for_attention(tmp_path):
+    """Are kernel deaths, timeouts, tampering and pending manual grades listed?"""
+    subs = [
+        Sub("ann", "en", incidents=[{"kind": "kernel_died", "cell": "test_conv_forward",
+                                     "message": "The kernel died (exit code -9)"}]),
+        Sub("ben", "fa", incidents=[{"kind": "timeout", "cell": None,
+                                     "message": "stopped after 120 s"},
+                                    {"kind": "tampered", "cell": "test_zero_pad",
+                                     "message": "test cell changed"}]),
+        Sub("cat", "tr", scores={"written_padding": None}),
+        Sub("dan", "en", incidents=[]),
+        Sub("eli", "en"),  # no coursekit metadata at all
+    ]
+    root = make_course(tmp_path / "c", subs)
+    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    rows = parsed.tables["attention"]
+    assert rows[0] == ["Student", "Assignment", "What", "Detail"]
+    assert rows[1:] == [
+        ["ben", "cnn_step_by_step_fa", "Tampered cell", "cell test_zero_pad: test cell changed"],
+        ["ann", "cnn_step_by_step_en", "Kernel died",
+         "cell test_conv_forward: The kernel died (exit code -9)"],
+        ["ben", "cnn_step_by_step_fa", "Timed out", "stopped after 120 s"],
+        ["cat", "cnn_step_by_step_tr", "Manual grading pending", "1 cell: written_padding"],
+    ]
+    # a pending cell does not count in the pass rate
+    written = next(r for r in parsed.tables["pass-rates"] if r[0] == "written_padding")
+    assert written[2:7] == ["4", "4", "100%", "100%", "1"]
+
+
+def test_is_an_unreadable_notebook_reported_as_malformed(tmp_path):
+    """Is an autograded notebook that is not JSON reported, not a crash?"""
+    root = make_course(tmp_path / "c", [Sub("ann", "en"), Sub("ben", "en")], langs=("en",))
+    (root / "autograded" / "ben" / "cnn_step_by_step_en" / f"{NOTEBOOK}.ipynb").write_text("{nope")
+    data = report.collect(root)
+    rows = report.attention_rows(data)
+    assert [(r.student, r.kind) for r in rows] == [("ben", "malformed")]
+
+
+def test_is_a_missing_autograded_notebook_noted(tmp_path):
+    """Is a submission with grades but no autograded notebook pointed out?"""
+    root = make_course(tmp_path / "c", [Sub("ann", "en"), Sub("ben", "en", write_notebook=False)],
+                       langs=("en",))
+    text, _ = parse(report.write_report(root, tmp_path / "out"))
+    assert "1 submission(s) have grades but no autograded notebook" in text
+
+
+def test_does_the_histogram_have_one_panel_per_language(tmp_path):
+    """Does the score distribution show the whole class and one panel per language?"""
+    data = report.collect(make_course(tmp_path / "c", graded_class()))
+    totals: dict[str, list[float]] = {}
+    for s in data.submissions:
+        totals.setdefault(s.language, []).append(s.total)
+    fig = report.distribution_figure(totals, 35.0)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == [
+        "All submissions (n = 4)", "Language: en (n = 2)", "Language: fa (n = 1)",
+        "Language: tr (n = 1)"]
+    assert all(ax.get_xlabel() == "" for ax in visible)  # shared label below
+    assert "Total score" in fig.get_supxlabel()
+    bars = visible[0].patches
+    assert sum(int(b.get_height()) for b in bars) == 4
+
+
+def test_can_the_report_be_limited_to_some_assignments(tmp_path):
+    """Can the report be limited to chosen assignments, and are unknown ones refused?"""
+    root = make_course(tmp_path / "c", graded_class())
+    data = report.collect(root, ["cnn_step_by_step_fa"])
+    assert [(s.student, s.language) for s in data.submissions] == [("bahar", "fa")]
+    with pytest.raises(ValueError, match="cnn_step_by_step_de"):
+        report.collect(root, ["cnn_step_by_step_de"])
+
+
+def test_are_assignments_discovered_from_the_gradebook(tmp_path):
+    """Are the assignments discovered from the gradebook by default?"""
+    data = report.collect(make_course(tmp_path / "c", graded_class(), langs=("en", "fa", "tr")))
+    assert data.assignments == ["cnn_step_by_step_en", "cnn_step_by_step_fa", "cnn_step_by_step_tr"]
+    assert data.languages == ["en", "fa", "tr"]
+
+
+def test_is_the_language_the_suffix_of_the_assignment_name():
+    """Is the language taken from the assignment name's suffix?"""
+    assert report.language_of("cnn_step_by_step_fa") == "fa"
+    assert report.language_of("cnn_step_by_step_TR") == "tr"
+    assert report.language_of("cnn_step_by_step") == ""
+
+
+def test_does_the_command_line_write_the_report(tmp_path, capsys):
+    """Does `python -m coursekit.report` write both files and print the page's path?"""
+    root = make_course(tmp_path / "c", graded_class())
+    out = tmp_path / "out"
+    assert report.main(["--course-root", str(root), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "report.html")
+    assert (out / "report.html").is_file() and (out / "grades_by_cell.csv").is_file()
+
+
+def test_does_a_missing_gradebook_fail_cleanly_without_creating_one(tmp_path, capsys):
+    """Does a course without gradebook.db give an error, without creating one?"""
+    root = tmp_path / "empty"
+    root.mkdir()
+    assert report.main(["--course-root", str(root), "--out", str(tmp_path / "out")]) == 1
+    assert "no gradebook" in capsys.readouterr().err
+    assert not (root / "gradebook.db").exists()
