@@ -18,7 +18,7 @@ class AnswerError(ValueError):
 
 
 def load_answers(path: Path) -> dict:
-    """``{function name or grade_id: cell source}`` from an answer file."""
+    """``{function name or grade_id: the whole cell source}`` from an answer file."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     try:
@@ -31,7 +31,8 @@ def load_answers(path: Path) -> dict:
             answers.update(load_answers(path.parent / ast.literal_eval(node.value)))
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
-            answers[node.name] = ast.get_source_segment(text, node, padded=True)
+            source = ast.get_source_segment(text, node, padded=True)
+            answers[node.name] = f"# GRADED FUNCTION: {node.name}\n\n{source}\n"
         elif isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CELLS" for t in node.targets):
             answers.update(ast.literal_eval(node.value))
     return answers
@@ -53,7 +54,7 @@ def fill(nb, answers: dict, origin: str = "answers"):
         key = meta.get("grade_id")
         name = _defined_function(cell.source) if cell.cell_type == "code" else None
         if name in answers:
-            cell.source = f"# GRADED FUNCTION: {name}\n\n{answers[name]}"
+            cell.source = answers[name]
             used.add(name)
         elif key in answers:
             cell.source = answers[key]

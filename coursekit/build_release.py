@@ -80,7 +80,7 @@ def language_notebook(master, lang: str, root: Path):
         from .rtl import wrap_rtl
         from .translate_notebook import translate_notebook
 
-        nb = translate_notebook(nb, load_catalog(Path(root) / "translations" / "notebook" / f"{lang}.po"), lang)
+        nb = translate_notebook(nb, Path(root) / "translations" / "notebook" / f"{lang}.po", lang)
         if lang == "fa":
             nb = wrap_rtl(nb, lang)
     nb.metadata.setdefault("coursekit", {})

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Union
 
 import nbformat
+import polib
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
@@ -113,6 +114,8 @@ def extract_messages(paths_or_sources: Iterable) -> Catalog:
             else:
                 _extract_python(catalog, path.read_text(encoding="utf-8"), name)
         elif isinstance(item, str):
+            if "\n" not in item and item.endswith((".py", ".ipynb")):
+                raise TypeError(f"{item!r} looks like a path: pass it as a pathlib.Path")
             _extract_python(catalog, item, f"<source-{n}>")
         else:
             _extract_notebook(catalog, item, NOTEBOOK_FILE)
@@ -152,7 +155,7 @@ def update_catalog(po_path: PathLike, template: Catalog, locale: str) -> Catalog
     """
     po_path = Path(po_path)
     if po_path.exists():
-        catalog = _read(po_path, locale=locale)
+        catalog = read_catalog(po_path, locale=locale)
     else:
         catalog = Catalog(locale=locale, domain=template.domain, project=template.project,
                           creation_date=template.creation_date, fuzzy=False)
@@ -161,14 +164,28 @@ def update_catalog(po_path: PathLike, template: Catalog, locale: str) -> Catalog
             f"({template.domain} domain).\n"
             "# Update with coursekit.catalogs.update_catalog; never edit a msgid by hand."
         )
+    previous = {(m.context, _first(m.id)): m.previous_id for m in catalog if m.previous_id}
     catalog.update(template, update_creation_date=False)
-    if template.domain == "notebook":
+    for message in catalog:  # an entry still fuzzy keeps the English it was translated from
+        key = (message.context, _first(message.id))
+        if message.fuzzy and not message.previous_id and key in previous:
+            message.previous_id = previous[key]
+    write_catalog(po_path, catalog, domain=template.domain)
+    return catalog
+
+
+def write_catalog(po_path: PathLike, catalog: Catalog, *, domain: str) -> None:
+    """Write *catalog* the one way the kit writes catalogs.
+
+    Unwrapped, in notebook order, with the old msgid of fuzzy entries; in
+    the notebook domain without format flags.
+    """
+    if domain == "notebook":
         _drop_format_flags(catalog)
-    po_path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     write_po(buf, catalog, width=PO_WIDTH, sort_by_file=True, include_previous=True)
-    po_path.write_bytes(buf.getvalue())
-    return catalog
+    Path(po_path).parent.mkdir(parents=True, exist_ok=True)
+    Path(po_path).write_bytes(buf.getvalue())
 
 
 def _drop_format_flags(catalog: Catalog) -> None:
@@ -189,8 +206,8 @@ def check_catalog(po_path: PathLike, template: Catalog | PathLike, *, domain: st
     if domain not in DOMAINS:
         raise ValueError(f"domain must be one of {DOMAINS}, not {domain!r}")
     name = display_path(Path(po_path))
-    catalog = _read(po_path)
-    template = template if isinstance(template, Catalog) else _read(template)
+    catalog = read_catalog(po_path)
+    template = template if isinstance(template, Catalog) else read_catalog(template)
     problems = []
     for wanted in template:
         if not wanted.id:
@@ -288,7 +305,7 @@ def _fields(text: str) -> set[str] | None:
 
 def catalog_stats(po_path: PathLike) -> dict[str, int]:
     """Counts of the live (non-obsolete) entries by state."""
-    counts = Counter(_status(m) for m in _read(po_path) if m.id)
+    counts = Counter(_status(m) for m in read_catalog(po_path) if m.id)
     translated, fuzzy, untranslated = counts[None], counts["fuzzy"], counts["untranslated"]
     return {"entries": translated + fuzzy + untranslated, "translated": translated,
             "fuzzy": fuzzy, "untranslated": untranslated}
@@ -299,7 +316,7 @@ def compile_messages(po_path: PathLike, mo_path: PathLike, *, allow_incomplete: 
 
     Fuzzy entries never reach the ``.mo`` either way.
     """
-    catalog = _read(po_path)
+    catalog = read_catalog(po_path)
     name = display_path(Path(po_path))
     problems = [Problem(name, m.context, s, _first(m.id)) for m in catalog if m.id and (s := _status(m))]
     if problems and not allow_incomplete:
@@ -311,16 +328,26 @@ def compile_messages(po_path: PathLike, mo_path: PathLike, *, allow_incomplete: 
     return mo_path
 
 
-# --- helpers ------------------------------------------------------------------------
+# --- reading and paths ----------------------------------------------------------
 
 def read_catalog(po_path: PathLike, locale: str | None = None) -> Catalog:
-    """Read a ``.po`` or ``.pot`` file with Babel."""
-    return _read(po_path, locale)
-
-
-def _read(po_path: PathLike, locale: str | None = None) -> Catalog:
+    """Read a ``.po`` or ``.pot`` file with Babel, keeping the old msgids of fuzzy entries."""
     with open(po_path, "rb") as f:
-        return read_po(f, locale=locale, abort_invalid=True)
+        catalog = read_po(f, locale=locale, abort_invalid=True)
+    # Babel's reader takes the "#| msgid" of a fuzzy entry for a translator
+    # comment; polib reads it as the previous msgid it is.
+    for message in [*catalog, *catalog.obsolete.values()]:
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    for entry in polib.pofile(str(po_path)):
+        message = None if entry.obsolete else catalog.get(entry.msgid, context=entry.msgctxt)
+        if message is not None and entry.previous_msgid:
+            message.previous_id = [entry.previous_msgid] + (
+                [entry.previous_msgid_plural] if entry.previous_msgid_plural else [])
+    return catalog
+
+
+#: The name the build stage reads catalogs by.
+load_catalog = read_catalog
 
 
 def _first(msgid) -> str:

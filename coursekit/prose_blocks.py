@@ -25,6 +25,8 @@ _QUOTE = re.compile(r"[ \t]*> ?")
 _ITEM = re.compile(r"[ \t]*(?:[-+*]|(\d{1,9})[.)])(?:[ \t]+|(?=[\r\n])|$)")
 _REF = re.compile(r" {0,3}\[[^\]]+\]:[ \t]*\S")
 _TABLE_DELIM = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_MARKUP = re.compile(r"(`+).+?\1|\$\$.+?\$\$|\$[^$]+\$|<[^>]*>|\]\([^)]*\)", re.S)
+_WORD = re.compile(r"[^\W\d_]")
 _BEGIN_ENV = re.compile(r"[ \t]*\\begin\{([^}]+)\}")
 # CommonMark HTML block starts: 1 (ends at its closing tag), 2 (comment),
 # 6 (block-level tag names, ends at a blank line) and 7 (any complete tag
@@ -61,7 +63,8 @@ class Block:
 
     @property
     def translatable(self) -> bool:
-        return self.kind in PROSE_KINDS and bool(self.text.strip())
+        """Prose with at least one word outside code, math and tags (not a bare anchor)."""
+        return self.kind in PROSE_KINDS and bool(_WORD.search(_MARKUP.sub(" ", self.text)))
 
     def render(self, text: str | None = None) -> str:
         """The block's markdown, with *text* (a translation) in place of its own."""

@@ -30,18 +30,23 @@ def compare_trees(expected: Path, actual: Path) -> list:
     return problems
 
 
+def copy_build_inputs(root: Path, dest: Path) -> Path:
+    """Copy what a build reads from the course *root* into *dest*: a scratch course."""
+    for name in BUILD_INPUTS:
+        src = Path(root) / name
+        if src.is_dir():
+            shutil.copytree(src, Path(dest) / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        elif src.exists():
+            shutil.copy2(src, Path(dest) / name)
+    return Path(dest)
+
+
 def check_release(root: Path = COURSE_ROOT, progress=print) -> list:
     """Rebuild in a scratch copy of the course; return how release/ differs from it."""
     root = Path(root)
     languages = ReleaseBuild(config=load_config(root)).languages
     with tempfile.TemporaryDirectory() as tmp:
-        scratch = Path(tmp)
-        for name in BUILD_INPUTS:
-            src = root / name
-            if src.is_dir():
-                shutil.copytree(src, scratch / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-            elif src.exists():
-                shutil.copy2(src, scratch / name)
+        scratch = copy_build_inputs(root, Path(tmp))
         build_all(scratch, languages, progress=progress)
         problems = []
         for lang in languages:

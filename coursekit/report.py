@@ -151,6 +151,7 @@ class ClassData:
     assignments: list[str]
     submissions: list[Submission]
     cells: list[str]  # graded cells, in notebook order where known
+    cell_max: dict[str, float] = field(default_factory=dict)  # points, from the gradebook
 
     @property
     def languages(self) -> list[str]:
@@ -172,7 +173,11 @@ class CellStats:
 
     @property
     def pass_rate(self) -> float | None:
-        return self.passed / self.graded if self.graded else None
+        """None when nobody has a grade yet, or when the cell is worth no
+        points (it cannot be failed on points)."""
+        if not self.graded or self.max_score <= 0:
+            return None
+        return self.passed / self.graded
 
 
 def language_of(assignment: str) -> str:
@@ -192,6 +197,7 @@ def failure_message(output: dict, limit: int = 160) -> str:
     ename = _ANSI.sub("", str(output.get("ename") or "Error")).strip() or "Error"
     evalue = _ANSI.sub("", str(output.get("evalue") or ""))
     first = next((line.strip() for line in evalue.splitlines() if line.strip()), "")
+    first = first.rstrip(" :")  # "f raised NotImplementedError: " with an empty message
     message = f"{ename}: {first}" if first else ename
     if len(message) > limit:
         message = message[: max(limit - 1, 1)].rstrip() + "\u2026"
@@ -281,6 +287,7 @@ def collect(course_root: Path, assignments: list[str] | None = None,
     submissions: list[Submission] = []
     cell_order: dict[str, None] = {}
     db_order: dict[str, None] = {}
+    cell_max: dict[str, float] = {}
     with Gradebook(f"sqlite:///{db.resolve().as_posix()}", course_id=_course_id(config)) as gb:
         known = [a.name for a in gb.assignments]
         if assignments is None:
@@ -297,7 +304,9 @@ def collect(course_root: Path, assignments: list[str] | None = None,
             notebooks = sorted(nb.name for nb in assignment.notebooks)
             for nb in assignment.notebooks:
                 for cell in list(nb.grade_cells) + list(nb.task_cells):
-                    db_order.setdefault(_cell_key(nb.name, cell.name, notebooks), None)
+                    key = _cell_key(nb.name, cell.name, notebooks)
+                    db_order.setdefault(key, None)
+                    cell_max[key] = max(cell_max.get(key, 0.0), float(cell.max_score or 0.0))
             max_total = float(assignment.max_score or 0.0)
             for sub in gb.assignment_submissions(name):
                 record = Submission(student=sub.student.id, assignment=name,
@@ -327,7 +336,8 @@ def collect(course_root: Path, assignments: list[str] | None = None,
         cell_order.setdefault(key, None)
     cells = [c for c in cell_order if c in db_order]
     submissions.sort(key=lambda s: (s.student, s.assignment))
-    return ClassData(assignments=selected, submissions=submissions, cells=cells)
+    return ClassData(assignments=selected, submissions=submissions, cells=cells,
+                     cell_max=cell_max)
 
 
 # --------------------------------------------------------------------------
@@ -336,7 +346,8 @@ def collect(course_root: Path, assignments: list[str] | None = None,
 
 def cell_stats(data: ClassData) -> list[CellStats]:
     """Pass statistics of every graded cell, hardest first (lowest pass rate,
-    then lowest mean score); cells with no grade yet come last."""
+    then lowest mean score); cells with no grade yet or worth no points come
+    last."""
     stats = []
     for cell in data.cells:
         grades = [(s.language, s.grades[cell]) for s in data.submissions if cell in s.grades]
@@ -348,7 +359,8 @@ def cell_stats(data: ClassData) -> list[CellStats]:
         fractions = [g.score / g.max_score for _, g in graded if g.max_score > 0]
         stats.append(CellStats(
             cell=cell,
-            max_score=max((g.max_score for _, g in grades), default=0.0),
+            max_score=max((g.max_score for _, g in grades),
+                          default=data.cell_max.get(cell, 0.0)),
             graded=len(graded),
             passed=sum(g.passed for _, g in graded),
             pending=len(grades) - len(graded),
@@ -442,7 +454,8 @@ def _new_figure(width: float, height: float) -> Figure:
 
 def png_data_uri(fig: Figure, dpi: int = 110) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white", bbox_inches="tight",
+                pad_inches=0.15, metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -451,44 +464,74 @@ def _style(ax) -> None:
     ax.tick_params(labelsize=9)
 
 
+def _bin_edges(top: float) -> np.ndarray:
+    """Histogram bins from 0 of a round width (1, 2, 2.5, 5, 10, ... points;
+    never under one point), at most 20 of them, preferring a width that divides
+    *top*; otherwise the last bin reaches past *top*."""
+    steps = [m * 10.0 ** k for k in range(0, 7) for m in (1, 2, 2.5, 5)]
+    fitting = [w for w in steps if top / w <= 20 + _EPS]
+    dividing = [w for w in fitting if abs(top / w - round(top / w)) < 1e-6]
+    width = (dividing or fitting)[0]
+    count = max(1, int(np.ceil(top / width - 1e-6)))
+    return np.arange(count + 1) * width
+
+
 def distribution_figure(totals: dict[str, list[float]], max_total: float,
                         percent: bool = False) -> Figure:
-    """Histograms of total scores: all submissions first, then one small panel
-    per language (when there is more than one), sharing both axes."""
+    """Histogram of total scores of the whole class on top and, when there is
+    more than one language, one small panel per language below it (same
+    x axis). A dashed line marks each median."""
     everything = [x for values in totals.values() for x in values]
-    panels: list[tuple[str, list[float], str]] = [("All submissions", everything, NEUTRAL)]
-    if len(totals) > 1:
-        for i, (lang, values) in enumerate(sorted(totals.items())):
-            panels.append((f"Language: {_language_label(lang)}", values,
-                           LANGUAGE_COLOURS[i % len(LANGUAGE_COLOURS)]))
-    ncols = min(len(panels), 4)
-    nrows = -(-len(panels) // ncols)
-    fig = _new_figure(3.3 * ncols + 0.4, 2.9 * nrows + 0.5)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)).ravel()
+    languages = sorted(totals) if len(totals) > 1 else []
+    n = len(languages)
+    if n:
+        ncols = min(n, 3)
+        nrows_small = -(-n // ncols)
+        layout = [["all"] * ncols] + [
+            [languages[r * ncols + c] if r * ncols + c < n else "." for c in range(ncols)]
+            for r in range(nrows_small)]
+        fig = _new_figure(10.0, 3.0 + 2.3 * nrows_small)
+        axes = fig.subplot_mosaic(layout, height_ratios=[1.3] + [1.0] * nrows_small,
+                                  empty_sentinel=".")
+    else:
+        fig = _new_figure(8.0, 3.4)
+        axes = {"all": fig.add_subplot()}
 
-    top = max(max_total, max(everything, default=0.0), 1.0)
-    nbins = int(min(20, max(5, round(top)))) if not percent else 20
-    edges = np.linspace(0.0, top, nbins + 1)
-    for ax, (title, values, colour) in zip(axes, panels):
-        ax.hist(values, bins=edges, color=colour, edgecolor="white", linewidth=0.6)
+    edges = _bin_edges(max(max_total, max(everything, default=0.0), 1.0))
+    top = float(edges[-1])
+    panels = [("all", "All submissions", everything, NEUTRAL)]
+    panels += [(lang, f"Language: {_language_label(lang)}", totals[lang],
+                LANGUAGE_COLOURS[i % len(LANGUAGE_COLOURS)]) for i, lang in enumerate(languages)]
+    ymax_small = 0
+    for key, title, values, colour in panels:
+        ax = axes[key]
+        counts, _, _ = ax.hist(values, bins=edges, color=colour, edgecolor="white", linewidth=0.6)
+        if key != "all":
+            ymax_small = max(ymax_small, int(max(counts, default=0)))
+        label = f"{title} (n = {len(values)}"
         if values:
             median = statistics.median(values)
-            ax.axvline(median, color=OKABE_ITO["black"], linestyle="--", linewidth=1.1,
-                       label=f"median {_fmt(median)}")
-            ax.legend(loc="upper left", fontsize=8, frameon=False, handlelength=1.5)
-        ax.set_title(f"{title} (n = {len(values)})", fontsize=10)
+            ax.axvline(median, color=OKABE_ITO["black"], linestyle="--", linewidth=1.1)
+            label += f", median {_fmt(median)}{'%' if percent else ''}"
+        ax.set_title(label + ")", fontsize=10 if key == "all" else 9.5, loc="left")
         ax.set_xlim(0, top)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
         ax.set_axisbelow(True)
+        if key != "all":
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        if percent:
+            ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
         _style(ax)
-    for ax in axes[len(panels):]:
-        ax.set_visible(False)
-    for ax in axes.reshape(nrows, ncols)[:, 0]:
-        ax.set_ylabel("Submissions")
-    unit = "% of maximum" if percent else f"points (max {_fmt(max_total)})"
+    axes["all"].set_ylabel("Submissions")
+    for i, lang in enumerate(languages):
+        axes[lang].set_ylim(0, max(ymax_small, 1) * 1.08)  # same scale for every language
+        if i % ncols == 0:
+            axes[lang].set_ylabel("Submissions")
+    unit = "% of the maximum" if percent else f"points (maximum {_fmt(max_total)})"
     fig.supxlabel(f"Total score, {unit}", fontsize=10)
-    fig.suptitle("Distribution of total scores", fontsize=12, fontweight="bold")
+    fig.suptitle("Distribution of total scores (dashed line: median)", fontsize=12,
+                 fontweight="bold")
     return fig
 
 
@@ -502,7 +545,7 @@ def _band_colour(rate: float) -> str:
 
 def pass_rate_figure(stats: list[CellStats]) -> Figure:
     """Horizontal bars of pass rate per graded cell, hardest at the top.
-    Cells without any grade yet (all pending) are left out."""
+    Cells without any grade yet (all pending) or worth no points are left out."""
     rows = [s for s in stats if s.pass_rate is not None]
     height = 0.34 * len(rows) + 1.5
     longest = max((len(s.cell) for s in rows), default=10)
@@ -512,18 +555,16 @@ def pass_rate_figure(stats: list[CellStats]) -> Figure:
     rates = [100.0 * s.pass_rate for s in rows]
     ax.barh(y, rates, color=[_band_colour(r / 100.0) for r in rates], height=0.7)
     ax.set_yticks(y, [s.cell for s in rows])
-    ax.invert_yaxis()  # first row (hardest) at the top
-    ax.set_xlim(0, 100)
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # inverted: first row (hardest) at the top
+    ax.set_xlim(0, 119)  # room for the labels right of full bars
+    ax.set_xticks(np.arange(0, 101, 20))
+    ax.spines["bottom"].set_bounds(0, 100)
     ax.xaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.set_xlabel("Submissions with full marks on the cell")
     ax.set_ylabel("Graded cell")
     for yi, (rate, s) in enumerate(zip(rates, rows)):
-        text = f"{rate:.0f}%  ({s.passed}/{s.graded})"
-        inside = rate >= 62
-        ax.text(rate - 1.2 if inside else rate + 1.2, yi, text, va="center",
-                ha="right" if inside else "left", fontsize=8.5,
-                color="white" if inside else "#222222",
-                fontweight="bold" if inside else "normal")
+        ax.text(rate + 1.0, yi, f"{rate:.0f}%  ({s.passed}/{s.graded})", va="center",
+                ha="left", fontsize=8.5, color="#222222")
     ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
     _style(ax)
@@ -563,6 +604,8 @@ th { background: #eceae4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafaf8; }
 code { font: .9em ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; }
+code.id { white-space: nowrap; word-break: normal; }
+td.r-low { background: #f9dccb; } td.r-mid { background: #fbedc9; } td.r-high { background: #d5efe5; }
 .tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: .85em; font-weight: 600; color: #fff; }
 .k-tampered { background: #D55E00; } .k-kernel_died { background: #CC79A7; } .k-timeout { background: #0072B2; }
 .k-malformed { background: #5a5a5a; } .k-output_truncated { background: #56B4E9; color: #1d1d1f; }
@@ -575,14 +618,18 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
-    """*rows* hold already escaped HTML fragments."""
+def _td(i: int, cell: str | tuple[str, str], numeric: set[int]) -> str:
+    content, css = cell if isinstance(cell, tuple) else (cell, "num" if i in numeric else "")
+    return f'<td class="{css}">{content}</td>' if css else f"<td>{content}</td>"
+
+
+def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
+    """*rows* hold already escaped HTML fragments, or (fragment, css class) pairs."""
     num = ' class="num"'
     head = "".join(f'<th{num if i in numeric else ""} scope="col">{h}</th>'
                    for i, h in enumerate(headers))
     body = "\n".join(
-        "<tr>" + "".join(f'<td{num if i in numeric else ""}>{c}</td>'
-                         for i, c in enumerate(row)) + "</tr>"
+        "<tr>" + "".join(_td(i, c, numeric) for i, c in enumerate(row)) + "</tr>"
         for row in rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
@@ -594,6 +641,15 @@ def _figure(uri: str, alt: str, caption: str) -> str:
 
 def _pct(num: int, den: int) -> str:
     return f"{100.0 * num / den:.0f}%" if den else "\u2013"
+
+
+def _rate_cell(num: int, den: int) -> tuple[str, str]:
+    """A pass rate and the class that tints it like the chart's bands."""
+    if not den:
+        return "\u2013", "num"
+    rate = num / den
+    band = "low" if rate < 0.5 else "mid" if rate < 0.8 else "high"
+    return _pct(num, den), f"num r-{band}"
 
 
 def _summary_section(data: ClassData) -> str:
@@ -701,11 +757,15 @@ def _pass_rate_section(stats: list[CellStats], languages: list[str], n_subs: int
     if drawable:
         fig = pass_rate_figure(stats)
         order = ", ".join(f"{s.cell} {100 * s.pass_rate:.0f}%" for s in drawable)
+        caption = ("A cell is passed with full marks on it. Cells still waiting for a manual "
+                   "grade are left out of the rates.")
+        if any(s.max_score <= 0 for s in stats):
+            caption += " Cells worth 0 points cannot be failed on points and are not drawn."
         parts.append(_figure(png_data_uri(fig), f"Pass rate per graded cell, hardest first: {order}.",
-                             "A cell is passed with full marks on it. Cells still waiting "
-                             "for a manual grade are left out of the rates."))
+                             caption))
     elif n_subs:
-        parts.append('<p class="note">No graded cell has a grade yet (all pending).</p>')
+        parts.append('<p class="note">No graded cell has a pass rate yet (all waiting for '
+                     "a manual grade, or worth 0 points).</p>")
     else:
         parts.append('<p class="note">No submissions: no pass rates to draw.</p>')
     per_lang = len(languages) > 1
@@ -714,12 +774,13 @@ def _pass_rate_section(stats: list[CellStats], languages: list[str], n_subs: int
     headers += [f"Pass rate ({_e(_language_label(lang))})" for lang in languages] if per_lang else []
     rows = []
     for s in stats:
-        row = [f"<code>{_e(s.cell)}</code>", _fmt(s.max_score), str(s.passed), str(s.graded),
-               _pct(s.passed, s.graded),
+        row = [f'<code class="id">{_e(s.cell)}</code>', _fmt(s.max_score), str(s.passed), str(s.graded),
+               _rate_cell(s.passed, s.graded) if s.max_score > 0 else "0 points",
                "\u2013" if s.mean_fraction is None else f"{100 * s.mean_fraction:.0f}%",
                str(s.pending)]
         if per_lang:
-            row += [_pct(*s.by_language.get(lang, (0, 0))) for lang in languages]
+            row += [_rate_cell(*s.by_language.get(lang, (0, 0))) if s.max_score > 0 else "\u2013"
+                    for lang in languages]
         rows.append(row)
     parts.append(_table(headers, rows, numeric=set(range(1, len(headers)))))
     return "\n".join(parts)
@@ -745,7 +806,8 @@ def _failures_section(stats: list[CellStats], counts: dict[str, Counter], top: i
         span = f' rowspan="{len(lines)}"' if len(lines) > 1 else ""
         total = sum(counter.values())
         for i, (msg, n) in enumerate(lines):
-            head = (f"<td{span}><code>{_e(cell)}</code><br><small>{total} failing</small></td>"
+            head = (f'<td{span}><code class="id">{_e(cell)}</code><br>'
+                    f"<small>{total} failing</small></td>"
                     if i == 0 else "")
             rows.append(f'<tr>{head}<td>{msg}</td><td class="num">{n}</td></tr>')
     parts.append(
@@ -757,13 +819,25 @@ def _failures_section(stats: list[CellStats], counts: dict[str, Counter], top: i
     return "\n".join(parts)
 
 
+def _assignments_label(assignments: list[str]) -> str:
+    """``a_en, a_fa, b`` -> ``a (en, fa), b``."""
+    groups: dict[str, list[str]] = {}
+    for name in assignments:
+        lang = language_of(name)
+        base = name[: -len(lang) - 1] if lang else name
+        groups.setdefault(base, []).append(lang)
+    return ", ".join(base if langs == [""] else
+                     f"{base} ({', '.join(_language_label(l) for l in langs)})"
+                     for base, langs in groups.items())
+
+
 def render_html(data: ClassData, top_failures: int = 5, csv_name: str = GRADES_CSV) -> str:
     """The whole page as a string."""
     stats = cell_stats(data)
     counts = failure_counts(data)
     title = "Instructor report"
     if data.assignments:
-        title += ": " + ", ".join(data.assignments)
+        title += ": " + _assignments_label(data.assignments)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join([
         f"<h1>{_e(title)}</h1>",

@@ -7,13 +7,13 @@ tracebacks that quote those lines.  This preprocessor runs in
 the cell sources and replaces every error traceback by its last line,
 ``ExceptionName: message``, which is what the checks write for students.
 """
-from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Unicode
 
-from nbgrader.preprocessors import ClearHiddenTests
 
 
-class StripHiddenTests(Preprocessor):
+
+class StripHiddenTests(NbGraderPreprocessor):
     """Remove hidden test code and tracebacks from feedback notebooks."""
 
     placeholder = Unicode(

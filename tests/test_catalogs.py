@@ -5,9 +5,9 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import polib
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from coursekit.catalogs import (
     CatalogError,
@@ -20,6 +20,7 @@ from coursekit.catalogs import (
     placeholder_problems,
     read_catalog,
     update_catalog,
+    write_catalog,
 )
 from coursekit.prose_blocks import join_blocks, prose_blocks, split_blocks
 
@@ -111,6 +112,13 @@ def test_which_blocks_are_prose():
     ]
 
 
+def test_blocks_without_words_are_not_offered():
+    """Are an anchor, a formula or a code span alone in a paragraph kept verbatim?"""
+    source = "<a name='3-1'></a>\n### 3.1 - Zero-Padding\n\n$a^{[l]}$\n\n`np.pad`, `np.sum`\n\n- $x$ is **big**"
+    assert [b.text for b in prose_blocks(source)] == ["3.1 - Zero-Padding", "$x$ is **big**"]
+    assert join_blocks(split_blocks(source), lambda b: "T") == "<a name='3-1'></a>\n### T\n\n$a^{[l]}$\n\n`np.pad`, `np.sum`\n\n- T"
+
+
 def test_a_longer_translation_keeps_the_block_markup():
     """Does a translation with more lines keep list markers, indentation and quote markers?"""
     blocks = split_blocks("- item\n\n> quote")
@@ -145,26 +153,24 @@ def test_a_cell_without_id_is_refused(master):
         extract_prose(master)
 
 
-def test_template_round_trips_through_babel(template):
+def test_template_round_trips_through_babel(template, tmp_path):
     """Does the template round-trip through Babel's writer and reader?"""
-    first = io.BytesIO()
-    write_po(first, template, width=0)
-    again = read_po(io.BytesIO(first.getvalue()))
+    write_catalog(tmp_path / "first.pot", template, domain="notebook")
+    again = read_catalog(tmp_path / "first.pot")
     assert [(m.context, m.id, m.locations, m.auto_comments) for m in again if m.id] == [
         (m.context, m.id, m.locations, m.auto_comments) for m in template if m.id
     ]
-    second = io.BytesIO()
-    write_po(second, again, width=0)
-    assert second.getvalue() == first.getvalue()
+    write_catalog(tmp_path / "second.pot", again, domain="notebook")
+    assert (tmp_path / "second.pot").read_bytes() == (tmp_path / "first.pot").read_bytes()
 
 
 # --- extracting messages ------------------------------------------------------------
 
 def test_messages_come_from_code_cells_hidden_tests_and_py_files(master, tmp_path):
     """Are messages found in code cells, inside hidden-test regions and in .py files?"""
-    helper = tmp_path / "checks.py"
-    helper.write_text('from gettext import ngettext\nn = 2\nprint(ngettext("{n} test failed", "{n} tests failed", n))\n')
-    catalog = extract_messages([master, helper, 'print(_("Well done!"))'])
+    checks_py = tmp_path / "checks.py"
+    checks_py.write_text('from gettext import ngettext\nn = 2\nprint(ngettext("{n} test failed", "{n} tests failed", n))\n')
+    catalog = extract_messages([master, checks_py, 'print(_("Well done!"))'])
     assert [m.id for m in catalog if m.id] == [
         "x_pad has shape {shape}, expected {expected}",
         "The padding is not zero",
@@ -183,6 +189,7 @@ def test_format_flags_are_kept_for_messages_only(master, tmp_path):
     update_catalog(tmp_path / "notebook.po", extract_prose(master), "fa")
     assert "#, python-brace-format\nmsgid \"x_pad has shape" in (tmp_path / "messages.po").read_text("utf-8")
     assert "python-" not in (tmp_path / "notebook.po").read_text("utf-8")
+    assert [m.id for m in extract_prose(master) if m.flags] == []
 
 
 # --- updating -------------------------------------------------------------------------
@@ -203,7 +210,7 @@ def test_a_changed_english_sentence_makes_its_entry_fuzzy(master, tmp_path):
     message = read_catalog(po).get("Let's get going!", context="intro")
     assert message.fuzzy
     assert message.string == "بیایید شروع کنیم!"
-    assert message.previous_id == ["Let's get started!"]
+    assert polib.pofile(str(po)).find("Let's get going!", msgctxt="intro").previous_msgid == "Let's get started!"
     assert [str(p) for p in check_catalog(po, extract_prose(master), domain="notebook")] == [
         f'{po.name}: cell intro: fuzzy entry: "Let\'s get going!"'
     ]
@@ -222,11 +229,12 @@ def test_new_english_is_untranslated_and_removed_english_obsolete(master, tmp_pa
     assert catalog_stats(po) == {"entries": 15, "translated": 14, "fuzzy": 0, "untranslated": 1}
 
 
-def test_updating_an_up_to_date_catalog_changes_no_byte(template, tmp_path):
-    """Is updating a catalog from an unchanged template a no-op on disk?"""
-    po = copy_fixture("fa_complete.po", tmp_path)
-    update_catalog(po, template, "fa")
-    assert po.read_bytes() == (FILES / "fa_complete.po").read_bytes()
+@pytest.mark.parametrize("name, locale", [("fa_complete.po", "fa"), ("tr_fuzzy.po", "tr")])
+def test_updating_an_up_to_date_catalog_changes_no_byte(template, tmp_path, name, locale):
+    """Is updating a catalog from an unchanged template a no-op on disk, old msgids of fuzzy entries kept?"""
+    po = copy_fixture(name, tmp_path)
+    update_catalog(po, template, locale)
+    assert po.read_bytes() == (FILES / name).read_bytes()
 
 
 # --- checking -------------------------------------------------------------------------
@@ -359,8 +367,21 @@ def test_a_compiled_messages_catalog_works_at_run_time(master, tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FILES.glob("*.po")))
-def test_fixture_catalogs_are_in_the_form_the_updater_writes(name):
-    """Does each fixture catalog come back byte-identical through Babel's reader and writer?"""
-    buf = io.BytesIO()
-    write_po(buf, read_catalog(FILES / name), width=0, sort_by_file=True, include_previous=True)
-    assert buf.getvalue() == (FILES / name).read_bytes()
+def test_fixture_catalogs_are_in_the_form_the_updater_writes(name, tmp_path):
+    """Does each fixture catalog come back byte-identical through Babel's reader and the kit's writer?"""
+    domain = "messages" if "messages" in name else "notebook"
+    write_catalog(tmp_path / name, read_catalog(FILES / name), domain=domain)
+    assert (tmp_path / name).read_bytes() == (FILES / name).read_bytes()
+
+
+def test_a_broken_percent_format_fails_the_messages_check(tmp_path):
+    """Does Babel's own %-format check run on the messages domain?"""
+    template = extract_messages(['print(_("%(count)d tests failed") % {"count": 2})'])
+    po = tmp_path / "tr.po"
+    catalog = update_catalog(po, template, "tr")
+    catalog.get("%(count)d tests failed").string = "%(sayi)d test başarısız"
+    write_catalog(po, catalog, domain="messages")
+    problems = check_catalog(po, template, domain="messages")
+    assert [(p.issue, p.detail) for p in problems] == [
+        ("placeholder mismatch", "unknown named placeholder 'sayi'")
+    ]

@@ -275,8 +275,40 @@ def test_are_rare_failure_messages_folded_and_long_ones_cut(tmp_path):
     assert len(rows) == 6  # 5 most frequent + "others"
     assert rows[-1] == ("3 other messages", 3)
     assert sum(n for _, n in rows) == 8
-    assert len(report.failure_message({"ename": "RuntimeError", "evalue": long_value})) <= 160
+    data = report.collect(tmp_path / "c")
+    s99 = next(sub for sub in data.submissions if sub.student == "s99")
+    assert s99.failures == {"test_zero_pad": "RuntimeError: " + "x" * 145 + "\u2026"}
     assert report.failure_message({"ename": "E", "evalue": "\x1b[31mred\x1b[0m\nmore"}) == "E: red"
+
+
+def test_is_a_cell_worth_no_points_left_out_of_the_pass_rates(tmp_path):
+    """Is a 0-point graded cell (e.g. a setup cell) kept out of the chart but still listed?"""
+    cells = {"setup": (0, "code"), **CELLS}
+    subs = [Sub("ann", "en", scores={"test_zero_pad": 0}),
+            Sub("ben", "en", errors={"setup": ("ModuleNotFoundError", "No module named 'h5py'")})]
+    root = make_course(tmp_path / "c", subs, langs=("en",), cells=cells)
+    stats = report.cell_stats(report.collect(root))
+    assert stats[-1].cell == "setup" and stats[-1].pass_rate is None
+    fig = report.pass_rate_figure(stats)
+    assert "setup" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(fig.axes[0].patches) == len(CELLS)
+    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    assert parsed.tables["pass-rates"][-1][:5] == ["setup", "0", "2", "2", "0 points"]
+    assert failure_table(parsed)["setup"] == [("ModuleNotFoundError: No module named 'h5py'", 1)]
+    with open(tmp_path / "out" / "grades_by_cell.csv", encoding="utf-8") as fh:
+        assert next(csv.reader(fh))[3] == "setup"
+
+
+def test_is_a_failure_message_its_first_line_without_a_dangling_colon():
+    """Is a failure message `ename: first line of evalue`, cut and tidied?"""
+    msg = report.failure_message
+    assert msg({"ename": "CheckFailed", "evalue": "pool_forward: 2 of 6 checks failed.\n✗ A[0]"}) \
+        == "CheckFailed: pool_forward: 2 of 6 checks failed."
+    assert msg({"ename": "CheckFailed", "evalue": "zero_pad raised NotImplementedError: "}) \
+        == "CheckFailed: zero_pad raised NotImplementedError"
+    assert msg({"ename": "AssertionError", "evalue": ""}) == "AssertionError"
+    cut = msg({"ename": "RuntimeError", "evalue": "y" * 400})
+    assert len(cut) == 160 and cut.endswith("\u2026")
 
 
 def test_is_student_text_escaped(tmp_path):
@@ -345,7 +377,11 @@ def test_does_a_class_of_zero_students_still_render(tmp_path):
     page = report.write_report(root, tmp_path / "out")
     text, parsed = parse(page)
     assert "No submissions in the gradebook" in text
+    assert "<h1>Instructor report: cnn_step_by_step (en, fa, tr)</h1>" in text
     assert parsed.imgs == []
+    # the graded cells and their points still come from the gradebook
+    table = {row[0]: row[1:4] for row in parsed.tables["pass-rates"][1:]}
+    assert table == {cell: [str(points), "0", "0"] for cell, (points, _) in CELLS.items()}
     assert "<div class=\"v\">0</div><div class=\"k\">Submissions</div>" in text
     rows = list(csv.reader(open(tmp_path / "out" / "grades_by_cell.csv", encoding="utf-8")))
     assert len(rows) == 1 and rows[0][-1] == "total"
@@ -419,20 +455,33 @@ def test_is_a_missing_autograded_notebook_noted(tmp_path):
 
 
 def test_does_the_histogram_have_one_panel_per_language(tmp_path):
-    """Does the score distribution show the whole class and one panel per language?"""
+    """Does the score distribution show the whole class on top and one panel per language?"""
     data = report.collect(make_course(tmp_path / "c", graded_class()))
     totals: dict[str, list[float]] = {}
     for s in data.submissions:
         totals.setdefault(s.language, []).append(s.total)
+    assert totals == {"en": [15.0, 35.0], "fa": [20.0], "tr": [15.0]}
     fig = report.distribution_figure(totals, 35.0)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in visible] == [
-        "All submissions (n = 4)", "Language: en (n = 2)", "Language: fa (n = 1)",
-        "Language: tr (n = 1)"]
-    assert all(ax.get_xlabel() == "" for ax in visible)  # shared label below
-    assert "Total score" in fig.get_supxlabel()
-    bars = visible[0].patches
-    assert sum(int(b.get_height()) for b in bars) == 4
+    fig.canvas.draw()
+    axes = sorted(fig.axes, key=lambda ax: (-ax.get_position().y0, ax.get_position().x0))
+    assert [ax.get_title(loc="left") for ax in axes] == [
+        "All submissions (n = 4, median 17.5)", "Language: en (n = 2, median 25)",
+        "Language: fa (n = 1, median 20)", "Language: tr (n = 1, median 15)"]
+    whole, small = axes[0], axes[1:]
+    assert whole.get_position().y0 > max(ax.get_position().y1 for ax in small)  # on top
+    assert whole.get_position().width > 2.5 * small[0].get_position().width  # full width
+    assert len({ax.get_ylim() for ax in small}) == 1  # languages on one scale
+    assert "Total score, points (maximum 35)" == fig.get_supxlabel()
+    assert [sum(int(b.get_height()) for b in ax.patches) for ax in axes] == [4, 2, 1, 1]
+
+
+def test_are_histogram_bins_round(tmp_path):
+    """Are the histogram bins a round number of points wide?"""
+    assert list(report._bin_edges(85.0)) == list(range(0, 86, 5))
+    assert list(report._bin_edges(35.0)) == [2.5 * i for i in range(15)]  # 2 would not divide
+    assert list(report._bin_edges(37.0)) == list(range(0, 39, 2))  # last bin reaches past
+    assert list(report._bin_edges(4.0)) == list(range(5))
+    assert list(report._bin_edges(100.0)) == list(range(0, 101, 5))
 
 
 def test_can_the_report_be_limited_to_some_assignments(tmp_path):
