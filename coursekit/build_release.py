@@ -76,7 +76,6 @@ def language_notebook(master, lang: str, root: Path):
     """The master notebook in *lang*: prose translated, code and metadata untouched."""
     nb = nbformat.from_dict(master)
     if lang != "en":
-        from .catalogs import load_catalog
         from .rtl import wrap_rtl
         from .translate_notebook import translate_notebook
 

@@ -13,7 +13,7 @@ import os
 import re
 import string
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Union
 
@@ -97,18 +97,19 @@ def extract_prose(nb, source_name: str = NOTEBOOK_FILE) -> Catalog:
     return catalog
 
 
-def extract_messages(paths_or_sources: Iterable) -> Catalog:
+def extract_messages(paths_or_sources: Iterable, *, root: PathLike | None = None) -> Catalog:
     """The messages-domain template from ``_()``/``gettext()``/``ngettext()`` calls.
 
     Each item is a path (``pathlib.Path`` or other ``os.PathLike``) to a
     ``.py`` file or notebook, a notebook object, or a ``str`` of Python source.
     Notebook code cells are read whole, nbgrader's hidden-test regions included.
+    Locations name files relative to *root* when given (see ``display_path``).
     """
     catalog = Catalog(domain="messages", project=NOTEBOOK_NAME, fuzzy=False)
     for n, item in enumerate(paths_or_sources, start=1):
         if isinstance(item, os.PathLike):
             path = Path(item)
-            name = display_path(path)
+            name = display_path(path, root)
             if path.suffix == ".ipynb":
                 _extract_notebook(catalog, nbformat.read(path, as_version=4), name)
             else:
@@ -129,11 +130,19 @@ def _extract_notebook(catalog: Catalog, nb, name: str) -> None:
             _extract_python(catalog, cell_source(cell), name, cell=(number, cell.get("id")))
 
 
+#: ``G = check.gettext``: a local name for one of the KEYWORDS functions.
+_ALIAS = re.compile(r"^[ \t]*(\w+)[ \t]*=[ \t]*(?:[\w.]+\.)?(\w+)[ \t]*(?:#.*)?$", re.M)
+
+
 def _extract_python(catalog: Catalog, source: str, name: str, cell=None) -> None:
     # IPython magics and shell escapes are not Python: comment them out, which
     # keeps the line numbers.
     source = re.sub(r"(?m)^([ \t]*)(?:%{1,2}|!)(?=\w)", r"\1#", source)
-    found = extract("python", io.BytesIO(source.encode("utf-8")), keywords=KEYWORDS,
+    # The hidden checks call gettext through a short local name; a message
+    # passed to that name is a message all the same.
+    keywords = dict(KEYWORDS)
+    keywords.update({alias: KEYWORDS[target] for alias, target in _ALIAS.findall(source) if target in KEYWORDS})
+    found = extract("python", io.BytesIO(source.encode("utf-8")), keywords=keywords,
                     comment_tags=("TRANSLATORS:",), strip_comment_tags=True)
     for lineno, message, comments, context in found:
         comments = list(comments)
@@ -328,6 +337,74 @@ def compile_messages(po_path: PathLike, mo_path: PathLike, *, allow_incomplete: 
     return mo_path
 
 
+# --- the course's catalogs ------------------------------------------------------
+
+def catalog_path(root: PathLike, domain: str, lang: str) -> Path:
+    """Where the course keeps the *lang* catalog of *domain*: ``translations/<domain>/<lang>.po``."""
+    return Path(root) / "translations" / domain / f"{lang}.po"
+
+
+def translated_languages(root: PathLike = COURSE_ROOT, languages=None) -> list[str]:
+    """The languages that need catalogs: *languages*, or the configured ones; never English."""
+    if languages is None:
+        from .build_release import ReleaseBuild
+        from .config import load_config
+
+        languages = ReleaseBuild(config=load_config(Path(root))).languages
+    return [lang for lang in languages if lang != "en"]
+
+
+def course_templates(root: PathLike = COURSE_ROOT) -> dict[str, Catalog]:
+    """Both templates, extracted now from the master folder: ``{domain: Catalog}``.
+
+    ``notebook``: the prose of the master notebook.  ``messages``: every
+    ``_()``/``gettext()`` string of the master's ``.py`` files and of its code
+    cells (hidden tests included), and the solution stub that nbgrader writes
+    into each solution region (``ReleaseBuild.code_stub``).
+    """
+    from .build_release import ReleaseBuild, master_path
+    from .config import load_config
+
+    root = Path(root)
+    notebook = master_path(root)
+    master = nbformat.read(notebook, as_version=4)
+    messages = extract_messages([*sorted(notebook.parent.glob("*.py")), notebook], root=root)
+    stub = ReleaseBuild(config=load_config(root)).code_stub
+    messages.add(stub, auto_comments=[
+        "The comment that replaces each solution region of the student's notebook",
+        "(nbgrader's ClearSolutions stub; ReleaseBuild.code_stub in nbgrader_config.py).",
+    ])
+    return {"notebook": extract_prose(master, notebook.name), "messages": messages}
+
+
+def update_course_catalogs(root: PathLike = COURSE_ROOT, languages=None) -> dict:
+    """Update every catalog of the course from fresh templates; ``{(domain, lang): stats}``."""
+    templates = course_templates(root)
+    stats = {}
+    for lang in translated_languages(root, languages):
+        for domain in DOMAINS:
+            po = catalog_path(root, domain, lang)
+            update_catalog(po, templates[domain], lang)
+            stats[domain, lang] = catalog_stats(po)
+    return stats
+
+
+def check_course_catalogs(root: PathLike = COURSE_ROOT, languages=None) -> list[Problem]:
+    """Every reason the course's catalogs cannot ship, against fresh templates."""
+    templates = course_templates(root)
+    problems = []
+    for lang in translated_languages(root, languages):
+        for domain in DOMAINS:
+            po = catalog_path(root, domain, lang)
+            name = display_path(po, root)
+            if not po.exists():
+                problems.append(Problem(name, None, "untranslated", "*",
+                                        "no catalog: run `coursekit catalogs update`"))
+                continue
+            problems += [replace(p, catalog=name) for p in check_catalog(po, templates[domain], domain=domain)]
+    return problems
+
+
 # --- reading and paths ----------------------------------------------------------
 
 def read_catalog(po_path: PathLike, locale: str | None = None) -> Catalog:
@@ -354,11 +431,11 @@ def _first(msgid) -> str:
     return msgid[0] if isinstance(msgid, (list, tuple)) else msgid
 
 
-def display_path(path: Path) -> str:
-    """*path* relative to the course (or the working directory); never absolute."""
+def display_path(path: Path, root: PathLike | None = None) -> str:
+    """*path* relative to *root*, the course or the working directory; never absolute."""
     if not path.is_absolute():
         return path.as_posix()
-    for root in (COURSE_ROOT, Path.cwd()):
+    for root in ([Path(root)] if root else []) + [COURSE_ROOT, Path.cwd()]:
         try:
             return path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:

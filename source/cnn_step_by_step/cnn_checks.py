@@ -13,6 +13,7 @@ therefore changes nothing here.
 import builtins
 import gettext as _gettext
 import warnings as _warnings
+from types import SimpleNamespace as _SimpleNamespace
 from pathlib import Path
 
 import h5py
@@ -45,6 +46,14 @@ _len = builtins.len
 _print = builtins.print
 _repr = builtins.repr
 _AssertionError = builtins.AssertionError
+
+#: Pieces the grader's own checks build on, captured with the ones above.
+captured = _SimpleNamespace(
+    pad=np.pad, einsum=np.einsum, zeros=np.zeros, ones=np.ones, array=np.array,
+    sliding_window_view=np.lib.stride_tricks.sliding_window_view,
+    float=builtins.float, len=builtins.len, range=builtins.range, tuple=builtins.tuple,
+    dict=builtins.dict, type=builtins.type, zip=builtins.zip,
+)
 
 
 def _read_language():
