@@ -27,4 +27,6 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # --- the kit's own options -----------------------------------------------------
-c.ReleaseBuild.languages = ["en"]
+# Every language is built from the one English master; fa and tr need their
+# catalogs in translations/ (see translations/README.md).
+c.ReleaseBuild.languages = ["en", "fa", "tr"]

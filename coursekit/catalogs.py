@@ -171,7 +171,7 @@ def update_catalog(po_path: PathLike, template: Catalog, locale: str) -> Catalog
         catalog.header_comment = (
             f"# {catalog.locale.english_name} translations for {template.project} "
             f"({template.domain} domain).\n"
-            "# Update with coursekit.catalogs.update_catalog; never edit a msgid by hand."
+            "# Update with `coursekit catalogs update` (see translations/README.md); never edit a msgid by hand."
         )
     previous = {(m.context, _first(m.id)): m.previous_id for m in catalog if m.previous_id}
     catalog.update(template, update_creation_date=False)

@@ -3,6 +3,9 @@
     coursekit build            master -> en/fa/tr sources -> nbgrader release/
     coursekit check-release    does a fresh build reproduce release/?
     coursekit demo             build, submit demo answers, autograde, feedback, export
+    coursekit catalogs update  master -> templates -> translations/{notebook,messages}/<lang>.po
+    coursekit catalogs check   can every catalog ship? (no fuzzy, untranslated or broken entries)
+    coursekit catalogs stats   entries per catalog: translated, fuzzy, untranslated
 """
 import argparse
 import sys
@@ -40,6 +43,53 @@ def _demo(args):
     return 0
 
 
+def _print_stats(stats):
+    print(f"{'catalog':34} {'entries':>7} {'translated':>10} {'fuzzy':>5} {'untranslated':>12}")
+    for (domain, lang), n in stats.items():
+        name = f"translations/{domain}/{lang}.po"
+        print(f"{name:34} {n['entries']:>7} {n['translated']:>10} {n['fuzzy']:>5} {n['untranslated']:>12}")
+
+
+def _catalogs_update(args):
+    from .catalogs import update_course_catalogs
+
+    _print_stats(update_course_catalogs(COURSE_ROOT, args.languages or None))
+    return 0
+
+
+def _catalogs_check(args):
+    from .catalogs import check_course_catalogs
+
+    problems = check_course_catalogs(COURSE_ROOT, args.languages or None)
+    if problems:
+        print(f"{len(problems)} translation problem(s); fix them in Poedit or Weblate (see translations/README.md):")
+        print("\n".join(f"  {problem}" for problem in problems))
+        return 1
+    print("every catalog is complete and matches the master")
+    return 0
+
+
+def _catalogs_stats(args):
+    from .catalogs import DOMAINS, catalog_path, catalog_stats, translated_languages
+
+    _print_stats({(domain, lang): catalog_stats(catalog_path(COURSE_ROOT, domain, lang))
+                  for lang in translated_languages(COURSE_ROOT, args.languages or None) for domain in DOMAINS})
+    return 0
+
+
+def _add_catalogs(sub):
+    catalogs = sub.add_parser("catalogs", help="the translation catalogs in translations/")
+    actions = catalogs.add_subparsers(dest="action", required=True)
+    for name, run, text in [
+        ("update", _catalogs_update, "extract the templates from the master and merge them into every catalog"),
+        ("check", _catalogs_check, "list every entry that would stop the build; exit 1 if there is one"),
+        ("stats", _catalogs_stats, "count the entries of every catalog by state"),
+    ]:
+        action = actions.add_parser(name, help=text)
+        action.add_argument("languages", nargs="*", help="only these languages (default: all configured but en)")
+        action.set_defaults(run=run)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,6 +99,7 @@ def main(argv=None):
     build.set_defaults(run=_build)
     sub.add_parser("check-release", help="check that release/ matches a fresh build").set_defaults(run=_check_release)
     sub.add_parser("demo", help="run the demo cycle").set_defaults(run=_demo)
+    _add_catalogs(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -88,9 +88,9 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _EPS = 1e-9
 
 
-class Report(Configurable):
+class InstructorReport(Configurable):
     """Options of the instructor report (set them in nbgrader_config.py as
-    ``c.Report.<option>``)."""
+    ``c.InstructorReport.<option>``)."""
 
     top_failures = Int(
         5, help="How many of the most frequent failure messages to list per graded cell."
@@ -279,7 +279,7 @@ def collect(course_root: Path, assignments: list[str] | None = None,
     of *assignments* (default: every assignment in the gradebook)."""
     course_root = Path(course_root)
     config = _load_config(course_root) if config is None else config
-    options = Report(config=config)
+    options = InstructorReport(config=config)
     db = course_root / "gradebook.db"
     if not db.is_file():
         raise FileNotFoundError(f"{db}: no gradebook; run `nbgrader autograde` first")
@@ -862,7 +862,7 @@ def write_report(course_root: Path, out_dir: Path, assignments: list[str] | None
     return the path of the HTML page."""
     course_root = Path(course_root)
     config = _load_config(course_root)
-    options = Report(config=config)
+    options = InstructorReport(config=config)
     data = collect(course_root, assignments, config=config)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
