@@ -24,7 +24,16 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "coursekit.strip_hidden_tests.StripHiddenTests",
+    "coursekit.feedback_language.FeedbackLanguage",
 ]
+# nbgrader's feedback template writes a bare <html>; the kit's template file
+# extends it and writes <html lang="fa"> (or en, tr: the assignment's language,
+# found by FeedbackLanguage above).  Setting the template folders replaces
+# nbgrader's default, so its own folder is in the list, after the kit's.
+from coursekit.feedback_language import TEMPLATE_DIRS, TEMPLATE_FILE  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = TEMPLATE_DIRS
+c.HTMLExporter.template_file = TEMPLATE_FILE
 
 # --- the kit's own options -----------------------------------------------------
 # Every language is built from the one English master; fa and tr need their

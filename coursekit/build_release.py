@@ -148,12 +148,30 @@ def generate(lang: str, root: Path = COURSE_ROOT, build: ReleaseBuild = None) ->
     return Path(root) / "release" / assignment_for(lang)
 
 
+def check_catalogs(languages, root: Path = COURSE_ROOT) -> None:
+    """Stop with a BuildError naming every fuzzy, untranslated or broken entry of *languages*' catalogs.
+
+    The catalogs are checked against templates extracted from the master now,
+    so a prose edit that nobody has translated yet stops the build too.
+    """
+    from .catalogs import CatalogError, check_course_catalogs
+
+    problems = check_course_catalogs(root, languages)
+    if problems:
+        raise BuildError(f"{CatalogError(problems)}\n"
+                         "Update with `coursekit catalogs update`, translate, then build again "
+                         "(see translations/README.md).")
+
+
 def build_all(root: Path = COURSE_ROOT, languages=None, progress=print) -> list:
     """Build every language's source and release; returns the release folders."""
     root = Path(root)
     build = ReleaseBuild(config=load_config(root))
+    languages = languages or build.languages
+    # Before anything is written: a half-built release/ is worse than none.
+    check_catalogs(languages, root)
     releases = []
-    for lang in languages or build.languages:
+    for lang in languages:
         progress(f"[build] {lang}: writing source/{assignment_for(lang)}")
         write_language_source(lang, root)
         progress(f"[build] {lang}: nbgrader generate_assignment {assignment_for(lang)}")

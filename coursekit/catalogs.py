@@ -48,13 +48,15 @@ class Problem:
     issue: str  # "fuzzy", "untranslated" or "placeholder mismatch"
     msgid: str
     detail: str = ""
+    source: str | None = None  # where a message without a cell comes from, e.g. "cnn_checks.py:93"
 
     @property
     def cell(self) -> str | None:
         return self.context
 
     def __str__(self) -> str:
-        where = f"cell {self.context}" if self.context else "message"
+        where = (f"cell {self.context}" if self.context
+                 else f"message from {self.source}" if self.source else "message")
         issue = self.issue if self.issue == "placeholder mismatch" else f"{self.issue} entry"
         if self.detail:
             issue += f" ({self.detail})"
@@ -401,8 +403,24 @@ def check_course_catalogs(root: PathLike = COURSE_ROOT, languages=None) -> list[
                 problems.append(Problem(name, None, "untranslated", "*",
                                         "no catalog: run `coursekit catalogs update`"))
                 continue
-            problems += [replace(p, catalog=name) for p in check_catalog(po, templates[domain], domain=domain)]
+            found = check_catalog(po, templates[domain], domain=domain)
+            problems += [replace(p, catalog=name, source=_origin(templates[domain], p)) for p in found]
     return problems
+
+
+def _origin(template: Catalog, problem: Problem) -> str | None:
+    """Where the template entry of *problem* comes from: its cell, or its file and line."""
+    if problem.context:
+        return None
+    message = template.get(problem.msgid)
+    if message is None:
+        return None
+    cells = [c.split(",")[0] for c in message.auto_comments if c.startswith("cell ")]
+    if cells:
+        return cells[0]
+    if message.locations:
+        return ":".join(str(part) for part in message.locations[0])
+    return "nbgrader_config.py (ReleaseBuild.code_stub)"
 
 
 # --- reading and paths ----------------------------------------------------------

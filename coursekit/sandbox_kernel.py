@@ -44,13 +44,17 @@ bounding set, the supplementary groups, and switches to ``sandbox_uid`` /
 ``sandbox_gid`` (65534, "nobody") before it execs ipykernel.  When the grader
 is not root, bubblewrap creates a user namespace in which the kernel appears
 as ``sandbox_uid`` (it is the grader's own uid on the host) with no
-capabilities, and nested user namespaces are disabled.
+capabilities, and nested user namespaces are disabled.  In privileged mode the
+working directory and its files must be world-readable (umask 022), since the
+kernel runs as "nobody".
 
 Options are traitlets on :class:`SandboxKernel`, read from the course's
 ``nbgrader_config.py``.  The course root is ``$COURSEKIT_COURSE_ROOT`` if set,
 otherwise the nearest folder above the kernel's working directory that holds an
-``nbgrader_config.py`` (folders inside ``submitted/``, ``autograded/`` and
-``feedback/``, whose files come from students, are never read).
+``nbgrader_config.py`` (assignment folders inside ``submitted/``,
+``autograded/`` and ``feedback/``, whose files come from students, are never
+read).  The launcher itself must run with ``python -P``, so that it never
+imports a module from the submission's folder: it runs outside the sandbox.
 
 Command line::
 
@@ -136,7 +140,8 @@ class SandboxKernel(Configurable):
 
     max_processes = Integer(
         256, min=0,
-        help="RLIMIT_NPROC of the sandbox user (processes and threads). "
+        help="RLIMIT_NPROC of the sandbox user: processes and threads, counted "
+             "over all processes of that uid on the host (about 15 per kernel). "
              "0 means no limit.",
     ).tag(config=True)
 
@@ -206,18 +211,25 @@ class SandboxKernel(Configurable):
 # Finding the course and its options
 # --------------------------------------------------------------------------
 
-def _inside_student_tree(path: Path) -> bool:
-    return any(part in STUDENT_TREES for part in path.parts)
+def _student_controlled(folder: Path) -> bool:
+    """Whether *folder* may hold files from a student.
+
+    Students' files live in ``<tree>/<student>/<assignment>/`` and below, for
+    the nbgrader trees submitted/, autograded/ and feedback/.
+    """
+    parts = Path(folder).parts
+    return any(part in STUDENT_TREES and len(parts) - index - 1 >= 2
+               for index, part in enumerate(parts))
 
 
 def find_course_root(cwd: Path) -> Path | None:
     """The course root for a kernel started in *cwd*, or None.
 
     ``$COURSEKIT_COURSE_ROOT`` wins.  Otherwise the nearest folder at or above
-    *cwd* holding ``nbgrader_config.py``, skipping every folder that lies in a
-    student tree (``submitted/``, ``autograded/``, ``feedback/``): a file there
-    may have been put there by a student, and loading it would run their code
-    outside the sandbox.
+    *cwd* holding ``nbgrader_config.py``, skipping every folder that may hold a
+    student's files (``autograded/<student>/<assignment>/`` and the like): a
+    config file there could have been planted by a student, and loading it
+    would run their code outside the sandbox.
     """
     env = os.environ.get(COURSE_ROOT_ENV)
     if env:
@@ -227,7 +239,7 @@ def find_course_root(cwd: Path) -> Path | None:
         return root
     cwd = Path(cwd).resolve()
     for folder in (cwd, *cwd.parents):
-        if _inside_student_tree(folder):
+        if _student_controlled(folder):
             continue
         if (folder / "nbgrader_config.py").is_file():
             return folder
@@ -292,6 +304,11 @@ class MountPlan:
         links = {p: t for p, t in self.links.items()
                  if not any(_under(p, b) for b in binds)}
         fixed = {"/tmp", "/proc", "/dev", SOCKET_DIR}
+        for b in binds:
+            covered = [f for f in sorted(fixed) if _under(f, b)]
+            if covered:
+                raise SandboxError(
+                    f"refusing to bind {b} into the sandbox: it would cover {covered[0]}")
         # (sandbox path, arguments) for every mount or link, parents first.
         ops: list[tuple[str, list[str]]] = [
             ("/tmp", ["--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp"]),
@@ -332,11 +349,12 @@ def _python_paths() -> list[str]:
 
 
 def sandbox_command(settings: SandboxKernel, *, bwrap: str, cwd: str, files_dir: str,
-                    extra_args: list[str], privileged: bool) -> tuple[list[str], dict]:
+                    extra_args: list[str], privileged: bool,
+                    course_root: Path | None = None) -> tuple[list[str], dict]:
     """The bwrap argv and environment that start ipykernel in the sandbox.
 
     *files_dir* is a private host folder holding ``passwd``, ``group``, ``hosts``
-    and ``connection.json`` for the sandbox.
+    and ``connection.json`` for the sandbox.  No bind may contain *course_root*.
     """
     plan = MountPlan()
     for p in SYSTEM_DIRS:
@@ -350,6 +368,12 @@ def sandbox_command(settings: SandboxKernel, *, bwrap: str, cwd: str, files_dir:
     for p in settings.extra_readonly_paths:
         plan.expose(os.path.expanduser(p))
     plan.expose(cwd)
+    if course_root is not None:
+        real_root = os.path.realpath(course_root)
+        for b in plan.binds:
+            if _under(real_root, b):
+                raise SandboxError(f"refusing to bind {b} into the sandbox: it "
+                                   f"contains the course root {real_root}")
 
     private_files = {
         "/etc/passwd": os.path.join(files_dir, "passwd"),
@@ -522,8 +546,6 @@ class _Launcher:
                 server = await asyncio.start_server(handler, host=ip, port=port)
             else:
                 path = f"{ip}-{port}"
-                if os.path.exists(path) and stat.S_ISSOCK(os.lstat(path).st_mode):
-                    os.unlink(path)
                 server = await asyncio.start_unix_server(handler, path=path)
                 self.unix_paths.append(path)
             self.servers.append(server)
@@ -726,7 +748,7 @@ def run_kernel(connection_file: str, extra_args: list[str]) -> int:
         settings = load_settings(root)
         if (root is not None and Path(root).is_relative_to(cwd)) or (
                 (Path(cwd) / "nbgrader_config.py").is_file()
-                and not _inside_student_tree(Path(cwd))):
+                and not _student_controlled(Path(cwd))):
             raise SandboxError(
                 f"the kernel's working directory {cwd} is (or contains) a course "
                 "root; exposing it would show the whole course to student code")
@@ -757,7 +779,8 @@ def run_kernel(connection_file: str, extra_args: list[str]) -> int:
     try:
         _write_private_files(files_dir, info, settings)
         argv, env = sandbox_command(settings, bwrap=bwrap, cwd=cwd, files_dir=files_dir,
-                                    extra_args=extra_args, privileged=privileged)
+                                    extra_args=extra_args, privileged=privileged,
+                                    course_root=root)
         launcher = _Launcher(info, argv, env)
         rc, started = asyncio.run(launcher.run())
         cause = None if started else _setup_failure(rc, launcher.stderr_tail)

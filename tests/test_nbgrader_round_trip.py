@@ -18,31 +18,26 @@ def nbgrader(args, cwd):
                           capture_output=True, text=True)
 
 
-def solution_lines(nb):
-    """Every non-trivial line inside a solution region of the master."""
-    lines, inside = set(), False
+def region_lines(nb, begin, end):
+    """The non-trivial lines that stand only inside begin/end regions of *nb*, never outside them."""
+    inside_lines, outside_lines, inside = set(), set(), False
     for cell in nb.cells:
         for line in cell.source.split("\n"):
-            if "BEGIN SOLUTION" in line:
+            if begin in line:
                 inside = True
-            elif "END SOLUTION" in line:
+            elif end in line:
                 inside = False
-            elif inside and len(line.strip()) > 12:
-                lines.add(line.strip())
-    return lines
+            elif len(line.strip()) > 12:
+                (inside_lines if inside else outside_lines).add(line.strip())
+    return inside_lines - outside_lines
+
+
+def solution_lines(nb):
+    return region_lines(nb, "BEGIN SOLUTION", "END SOLUTION")
 
 
 def hidden_lines(nb):
-    lines, inside = set(), False
-    for cell in nb.cells:
-        for line in cell.source.split("\n"):
-            if "BEGIN HIDDEN TESTS" in line:
-                inside = True
-            elif "END HIDDEN TESTS" in line:
-                inside = False
-            elif inside and len(line.strip()) > 12:
-                lines.add(line.strip())
-    return lines
+    return region_lines(nb, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
 def test_does_the_master_pass_validate():

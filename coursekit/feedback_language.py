@@ -1,0 +1,46 @@
+"""Feedback stage: the feedback page says which language it is in.
+
+nbgrader's feedback template writes a bare ``<html>``.  This preprocessor runs
+in ``GenerateFeedback`` and puts the language of the graded assignment
+(``cnn_step_by_step_fa`` -> ``fa``) in ``resources["language_code"]``; the
+template ``templates/feedback/feedback_language.html.j2`` extends nbgrader's
+feedback template and writes it as ``<html lang="...">``.  The right-to-left
+layout itself comes from the ``<div dir="rtl">`` that the build put around
+each Persian markdown cell, which the feedback keeps.
+"""
+from pathlib import Path
+
+import nbgrader
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from .build_release import ReleaseBuild
+
+#: Template folders for ``HTMLExporter.extra_template_basedirs``: the kit's
+#: first, then nbgrader's, whose ``feedback/index.html.j2`` the kit's extends.
+TEMPLATE_DIRS = [
+    str(Path(__file__).resolve().parent / "templates"),
+    str(Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"),
+]
+
+
+class FeedbackLanguage(NbGraderPreprocessor):
+    """Set the feedback page's language from the assignment's language suffix."""
+
+    default_language = Unicode(
+        "en", help="The language of an assignment whose name ends in none of ReleaseBuild.languages.",
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        assignment = resources.get("nbgrader", {}).get("assignment", "")
+        resources["language_code"] = self.language_of(assignment)
+        return nb, resources
+
+    def language_of(self, assignment: str) -> str:
+        """``"cnn_step_by_step_fa"`` -> ``"fa"``; the default language when no known suffix."""
+        suffix = assignment.rpartition("_")[2]
+        return suffix if suffix in ReleaseBuild(config=self.config).languages else self.default_language
+
+
+#: For ``HTMLExporter.template_file``.
+TEMPLATE_FILE = "feedback_language.html.j2"
