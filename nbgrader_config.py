@@ -14,8 +14,46 @@ c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 # --- execution ---------------------------------------------------------------
 # A correct loop solution runs in well under a second per cell; a cell that runs
 # for longer than this is stopped, and only that cell loses its points.
-c.Execute.timeout = 60
+c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+
+# --- autograding: contained failures ------------------------------------------
+# Sanitizing, in order: GuardLockedCells compares the locked cells with the
+# release and notes tampering *before* OverwriteCells restores them from the
+# gradebook (after it, the evidence is gone); add_missing_cells puts deleted
+# grade cells back instead of leaving them ungraded.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "coursekit.guard_locked_cells.GuardLockedCells",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.OverwriteCells.add_missing_cells = True
+# Executing: ContainedExecute is nbgrader's Execute plus containment of dead
+# kernels, unresponsive kernels and output floods (coursekit/contained_execute.py).
+c.Autograde.autograde_preprocessors = [
+    "coursekit.contained_execute.ContainedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.ContainedExecute.max_output_chars = 100_000
+
+# --- grading sandbox ----------------------------------------------------------
+# Autograding runs every submission's kernel in the bubblewrap sandbox of
+# coursekit/sandbox_kernel.py (scripts/setup.sh installs its kernelspec).  Set
+# on ContainedExecute, not Execute, so that `nbgrader validate` of the master
+# keeps the ordinary kernel, which may read course_data/.
+c.ContainedExecute.kernel_name = "cnn-sandbox"
+c.SandboxKernel.memory_limit_mb = 2048
+c.SandboxKernel.cpu_time_limit_s = 60
+# True would grade without the sandbox (with a warning) where bubblewrap cannot run.
+c.SandboxKernel.allow_unsandboxed = False
 
 # --- feedback ----------------------------------------------------------------
 # nbgrader's feedback shows the hidden tests' code by default; StripHiddenTests

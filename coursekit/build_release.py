@@ -40,6 +40,11 @@ class ReleaseBuild(Configurable):
         help="The English comment that replaces each solution region; translated through the messages catalog.",
     ).tag(config=True)
 
+    text_stub = Unicode(
+        "YOUR ANSWER HERE",
+        help="The English text that replaces each written answer; translated through the messages catalog.",
+    ).tag(config=True)
+
 
 class BuildError(RuntimeError):
     """The build stopped; the message says where and why."""
@@ -132,7 +137,8 @@ def write_language_source(lang: str, root: Path = COURSE_ROOT) -> Path:
 def generate(lang: str, root: Path = COURSE_ROOT, build: ReleaseBuild = None) -> Path:
     """Run ``nbgrader generate_assignment`` for one language; returns its release folder."""
     build = build or ReleaseBuild()
-    stub = message_translator(lang, root)(build.code_stub)
+    translate = message_translator(lang, root)
+    stub, text_stub = translate(build.code_stub), translate(build.text_stub)
     with tempfile.TemporaryDirectory() as tmp:
         # nbgrader takes the stubs from config; a per-language config file keeps
         # nbgrader_config.py free of build-time state.
@@ -140,7 +146,7 @@ def generate(lang: str, root: Path = COURSE_ROOT, build: ReleaseBuild = None) ->
         extra.with_suffix(".py").write_text(
             "c = get_config()\n"
             f"c.ClearSolutions.code_stub = {json.dumps({'python': f'# {stub}' + chr(10) + 'raise NotImplementedError()'})}\n"
-            f"c.ClearSolutions.text_stub = {json.dumps(stub)}\n",
+            f"c.ClearSolutions.text_stub = {json.dumps(text_stub)}\n",
             encoding="utf-8",
         )
         run_nbgrader(["generate_assignment", assignment_for(lang), "--force",

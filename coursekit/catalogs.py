@@ -22,7 +22,7 @@ import polib
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import normalize, read_po, write_po
 
 from . import COURSE_ROOT, NOTEBOOK_NAME
 from .prose_blocks import cell_source, is_translatable_cell, prose_blocks
@@ -193,10 +193,29 @@ def write_catalog(po_path: PathLike, catalog: Catalog, *, domain: str) -> None:
     """
     if domain == "notebook":
         _drop_format_flags(catalog)
+    # Babel wraps the "#| msgid" of a fuzzy entry like a comment, at 76 columns,
+    # which cuts its quoted string in two and leaves a file that gettext tools
+    # (and polib) refuse.  Babel writes a short key instead, which is replaced
+    # by the old msgid in proper "#|" lines.
+    previous = {}
+    for message in catalog:
+        if message.previous_id:
+            key = f"previous-msgid-{len(previous)}"
+            previous[key], message.previous_id = message.previous_id, [key]
     buf = io.BytesIO()
-    write_po(buf, catalog, width=PO_WIDTH, sort_by_file=True, include_previous=True)
+    try:
+        write_po(buf, catalog, width=PO_WIDTH, sort_by_file=True, include_previous=True)
+    finally:
+        for message in catalog:
+            if message.previous_id and message.previous_id[0] in previous:
+                message.previous_id = previous[message.previous_id[0]]
+    text = buf.getvalue().decode(catalog.charset)
+    for key, ids in previous.items():
+        lines = "".join(f"#| {keyword} {normalize(msgid, prefix='#| ', width=PO_WIDTH)}\n"
+                        for keyword, msgid in zip(("msgid", "msgid_plural"), ids))
+        text = text.replace(f'#| msgid "{key}"\n', lines, 1)
     Path(po_path).parent.mkdir(parents=True, exist_ok=True)
-    Path(po_path).write_bytes(buf.getvalue())
+    Path(po_path).write_bytes(text.encode(catalog.charset))
 
 
 def _drop_format_flags(catalog: Catalog) -> None:
@@ -290,7 +309,11 @@ def placeholder_problems(msgid, msgstr, *, domain: str = "notebook") -> list[str
         extra = Counter(target[key]) - Counter(source[key])
         if missing or extra:
             details.append(f"{key}: missing {sorted(missing)}, unexpected {sorted(extra)}")
-    if source["HTML tags"] != target["HTML tags"]:
+    # <bdi> only isolates a left-to-right run inside right-to-left text; a
+    # translation may add it where the English needs none.
+    tags = {side: [t for t in parts["HTML tags"] if t not in ("bdi", "/bdi")] for side, parts in
+            (("source", source), ("target", target))}
+    if tags["source"] != tags["target"] or target["HTML tags"].count("bdi") != target["HTML tags"].count("/bdi"):
         details.append(f"HTML tags: {source['HTML tags']} became {target['HTML tags']}")
     local = [s for s in target["inline code"] + target["math"] if _LOCAL_DIGITS.search(s)]
     if local:
@@ -361,8 +384,8 @@ def course_templates(root: PathLike = COURSE_ROOT) -> dict[str, Catalog]:
 
     ``notebook``: the prose of the master notebook.  ``messages``: every
     ``_()``/``gettext()`` string of the master's ``.py`` files and of its code
-    cells (hidden tests included), and the solution stub that nbgrader writes
-    into each solution region (``ReleaseBuild.code_stub``).
+    cells (hidden tests included), and the stubs that nbgrader writes in place
+    of solutions (``ReleaseBuild.code_stub`` and ``text_stub``).
     """
     from .build_release import ReleaseBuild, master_path
     from .config import load_config
@@ -371,11 +394,13 @@ def course_templates(root: PathLike = COURSE_ROOT) -> dict[str, Catalog]:
     notebook = master_path(root)
     master = nbformat.read(notebook, as_version=4)
     messages = extract_messages([*sorted(notebook.parent.glob("*.py")), notebook], root=root)
-    stub = ReleaseBuild(config=load_config(root)).code_stub
-    messages.add(stub, auto_comments=[
-        "The comment that replaces each solution region of the student's notebook",
-        "(nbgrader's ClearSolutions stub; ReleaseBuild.code_stub in nbgrader_config.py).",
-    ])
+    build = ReleaseBuild(config=load_config(root))
+    for option, stub, text in [
+        ("code_stub", build.code_stub, "the comment that replaces each solution region of code"),
+        ("text_stub", build.text_stub, "the text that replaces each written answer"),
+    ]:
+        messages.add(stub, locations=[("nbgrader_config.py", None)],
+                     auto_comments=[f"ReleaseBuild.{option}: {text} (nbgrader's ClearSolutions stub)."])
     return {"notebook": extract_prose(master, notebook.name), "messages": messages}
 
 
@@ -419,8 +444,9 @@ def _origin(template: Catalog, problem: Problem) -> str | None:
     if cells:
         return cells[0]
     if message.locations:
-        return ":".join(str(part) for part in message.locations[0])
-    return "nbgrader_config.py (ReleaseBuild.code_stub)"
+        path, line = message.locations[0]
+        return f"{path}:{line}" if line else path
+    return None
 
 
 # --- reading and paths ----------------------------------------------------------

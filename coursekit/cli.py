@@ -3,6 +3,7 @@
     coursekit build            master -> en/fa/tr sources -> nbgrader release/
     coursekit check-release    does a fresh build reproduce release/?
     coursekit demo             build, submit demo answers, autograde, feedback, export
+    coursekit grade            autograde every submission with parallel workers, in the sandbox
     coursekit catalogs update  master -> templates -> translations/{notebook,messages}/<lang>.po
     coursekit catalogs check   can every catalog ship? (no fuzzy, untranslated or broken entries)
     coursekit catalogs stats   entries per catalog: translated, fuzzy, untranslated
@@ -41,6 +42,16 @@ def _demo(args):
     run_demo(COURSE_ROOT)
     print(f"demo cycle finished in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _grade(args):
+    from .batch_grade import print_summary, run_batch
+
+    started = time.perf_counter()
+    results = run_batch(COURSE_ROOT, args.assignments or None, workers=args.workers)
+    print_summary(results)
+    print(f"batch finished in {time.perf_counter() - started:.1f} s")
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _print_stats(stats):
@@ -99,6 +110,10 @@ def main(argv=None):
     build.set_defaults(run=_build)
     sub.add_parser("check-release", help="check that release/ matches a fresh build").set_defaults(run=_check_release)
     sub.add_parser("demo", help="run the demo cycle").set_defaults(run=_demo)
+    grade = sub.add_parser("grade", help="autograde every submission with parallel workers")
+    grade.add_argument("assignments", nargs="*", help="only these assignments (default: all submitted)")
+    grade.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+    grade.set_defaults(run=_grade)
     _add_catalogs(sub)
     args = parser.parse_args(argv)
     try:

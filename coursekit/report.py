@@ -85,6 +85,8 @@ _SEVERITY = {kind: i for i, kind in enumerate(ATTENTION_LABELS)}
 
 _LANGUAGE_SUFFIX = re.compile(r"_([A-Za-z]{2,3})$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: How the checks mark a failing check in their messages.
+FAILED_CHECK = "\u2717 "
 _EPS = 1e-9
 
 
@@ -192,11 +194,19 @@ def _language_label(language: str) -> str:
 
 
 def failure_message(output: dict, limit: int = 160) -> str:
-    """``ename: evalue`` of an error output: first line of evalue only, ANSI
-    colours removed, cut to *limit* characters."""
+    """``ename: evalue`` of an error output, one line of evalue only, ANSI
+    colours removed, cut to *limit* characters.
+
+    The line is the first failing check (the first line that starts with
+    ``✗``, the mark removed) when the evalue lists checks, so that
+    students are grouped by what actually failed rather than by the
+    ``N of M checks failed`` header; otherwise it is the first line."""
     ename = _ANSI.sub("", str(output.get("ename") or "Error")).strip() or "Error"
     evalue = _ANSI.sub("", str(output.get("evalue") or ""))
-    first = next((line.strip() for line in evalue.splitlines() if line.strip()), "")
+    lines = [line.strip() for line in evalue.splitlines() if line.strip()]
+    failed = next((line[len(FAILED_CHECK):].strip() for line in lines
+                   if line.startswith(FAILED_CHECK)), "")
+    first = failed or (lines[0] if lines else "")
     first = first.rstrip(" :")  # "f raised NotImplementedError: " with an empty message
     message = f"{ename}: {first}" if first else ename
     if len(message) > limit:
@@ -811,8 +821,9 @@ def _failures_section(stats: list[CellStats], counts: dict[str, Counter], top: i
                     if i == 0 else "")
             rows.append(f'<tr>{head}<td>{msg}</td><td class="num">{n}</td></tr>')
     parts.append(
-        "<p>The error each graded cell ended with (<code>ename: evalue</code>, first line), "
-        "counted over submissions; hardest cells first.</p>"
+        "<p>The error each graded cell ended with (<code>ename: evalue</code>: the first failing "
+        "check when the checks list them, else the first line), counted over submissions; "
+        "hardest cells first.</p>"
         '<table>\n<thead><tr><th scope="col">Graded cell</th><th scope="col">Failure message</th>'
         '<th class="num" scope="col">Submissions</th></tr></thead>\n<tbody>\n'
         + "\n".join(rows) + "\n</tbody>\n</table>")

@@ -381,6 +381,13 @@ def sandbox_command(settings: SandboxKernel, *, bwrap: str, cwd: str, files_dir:
         "/etc/hosts": os.path.join(files_dir, "hosts"),
         INNER_CONNECTION_FILE: os.path.join(files_dir, "connection.json"),
     }
+    # The notebook being graded holds the hidden tests that nbgrader restored;
+    # the kernel needs none of it, so inside the sandbox every notebook in the
+    # working folder reads as empty.
+    for folder, _dirs, names in os.walk(cwd):
+        for name in names:
+            if name.endswith(".ipynb"):
+                private_files[os.path.join(folder, name)] = os.devnull
     argv = [bwrap, "--die-with-parent",
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--hostname", "grading-sandbox"]
@@ -529,6 +536,7 @@ class _Launcher:
         self.env = env
         self.servers: list[asyncio.AbstractServer] = []
         self.writers: set[asyncio.StreamWriter] = set()
+        self.handlers: set[asyncio.Task] = set()
         self.ready = asyncio.Event()
         self.finished = asyncio.Event()
         self.child_pid: int | None = None
@@ -552,23 +560,25 @@ class _Launcher:
 
     def _make_handler(self, index: int):
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+            self.handlers.add(asyncio.current_task())
             self.writers.add(writer)
             inner_writer = None
+            waiters = {asyncio.ensure_future(self.ready.wait()),
+                       asyncio.ensure_future(self.finished.wait())}
             try:
-                waiter = asyncio.ensure_future(self.ready.wait())
-                ender = asyncio.ensure_future(self.finished.wait())
-                await asyncio.wait({waiter, ender}, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-                ender.cancel()
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
                 if not self.ready.is_set() or self.finished.is_set():
                     return
                 sock = _open_inner_socket(self.root_fd, index)
                 inner_reader, inner_writer = await asyncio.open_unix_connection(sock=sock)
                 self.writers.add(inner_writer)
                 await asyncio.gather(_pump(reader, inner_writer), _pump(inner_reader, writer))
-            except OSError:
-                pass
+            except (OSError, asyncio.CancelledError):
+                pass  # the client or the kernel went away
             finally:
+                for waiter in waiters:
+                    waiter.cancel()
+                self.handlers.discard(asyncio.current_task())
                 for w in (writer, inner_writer):
                     if w is not None:
                         self.writers.discard(w)
@@ -636,8 +646,14 @@ class _Launcher:
             raise SandboxError(f"cannot run bubblewrap {self.argv[0]}: {exc}") from exc
         finally:
             os.close(status_w)
+        # A pidfd, not Popen.send_signal: that one reaps an exited child itself
+        # and races with asyncio's child watcher.
+        try:
+            pidfd = os.pidfd_open(proc.pid)
+        except OSError:
+            pidfd = None
         for signum in (signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(signum, _terminate, proc)
+            loop.add_signal_handler(signum, _terminate, proc, pidfd)
         # Interrupts reach the kernel as interrupt_request messages.
         loop.add_signal_handler(signal.SIGINT, lambda: None)
         status_task = asyncio.ensure_future(self._read_status(status_r))
@@ -651,6 +667,8 @@ class _Launcher:
             server.close()
         for writer in list(self.writers):
             writer.close()
+        if self.handlers:
+            await asyncio.wait(set(self.handlers), timeout=2)
         for path in self.unix_paths:
             try:
                 os.unlink(path)
@@ -658,12 +676,20 @@ class _Launcher:
                 pass
         if self.root_fd is not None:
             os.close(self.root_fd)
+        if pidfd is not None:
+            os.close(pidfd)
         return (rc if rc >= 0 else 128 - rc), self.ready.is_set()
 
 
-def _terminate(proc) -> None:
+def _terminate(proc, pidfd: int | None) -> None:
+    """Forward SIGTERM to bwrap; --die-with-parent then ends the sandbox."""
+    if proc.returncode is not None:
+        return
     try:
-        proc.terminate()
+        if pidfd is not None:
+            signal.pidfd_send_signal(pidfd, signal.SIGTERM)
+        else:
+            os.kill(proc.pid, signal.SIGTERM)
     except ProcessLookupError:
         pass
 

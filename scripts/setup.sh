@@ -36,4 +36,6 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-echo "[setup] ready: .venv/bin/python -m coursekit --help"
+echo "[setup] installing the grading sandbox kernelspec (cnn-sandbox)"
+.venv/bin/python -m coursekit.sandbox_kernel --install >/dev/null
+echo "[setup] ready: .venv/bin/coursekit --help"

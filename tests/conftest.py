@@ -2,11 +2,12 @@
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
 from coursekit import COURSE_ROOT, NOTEBOOK_NAME
-from coursekit.build_release import assignment_for, build_all, run_nbgrader
+from coursekit.build_release import assignment_for, build_all, master_path, run_nbgrader
 from coursekit.demo_cycle import submit
 from coursekit.release_sync import copy_build_inputs
 
@@ -37,6 +38,19 @@ class ScratchCourse:
 
     def autograded_notebook(self, student: str, lang: str = "en") -> Path:
         return self.root / "autograded" / student / assignment_for(lang) / f"{NOTEBOOK_NAME}.ipynb"
+
+
+def autograded_cells() -> dict:
+    """``{grade_id: points}`` of the master's autograded cells, the code cells that test answers.
+
+    The written answers (markdown) are scored by a grader, after autograding.
+    """
+    cells = {}
+    for cell in nbformat.read(master_path(), as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and meta.get("points"):
+            cells[meta["grade_id"]] = meta["points"]
+    return cells
 
 
 def student_id(path: Path) -> str:

@@ -385,3 +385,29 @@ def test_a_broken_percent_format_fails_the_messages_check(tmp_path):
     assert [(p.issue, p.detail) for p in problems] == [
         ("placeholder mismatch", "unknown named placeholder 'sayi'")
     ]
+
+
+def test_a_translation_may_isolate_a_left_to_right_run_with_bdi():
+    """May a translation add a balanced <bdi> around a shape, while an unclosed one still fails?"""
+    assert placeholder_problems("The shape is (2, 3).", "شکل <bdi>(2, 3)</bdi> است.") == []
+    assert placeholder_problems("The shape is (2, 3).", "شکل <bdi>(2, 3) است.") == ["HTML tags: [] became ['bdi']"]
+    assert placeholder_problems("<b>x</b>", "<bdi><b>x</b></bdi>") == []
+
+
+def test_a_long_changed_sentence_leaves_a_readable_fuzzy_entry(master, tmp_path):
+    """Is the old English of a long changed entry written as proper "#|" lines that gettext tools can read?"""
+    po = copy_fixture("fa_complete.po", tmp_path)
+    old = WELCOME
+    new = WELCOME.replace("In this assignment", "In this longer assignment, with a second line,\nyou")
+    cell(master, "intro").source = cell(master, "intro").source.replace(old, new)
+    update_catalog(po, extract_prose(master), "fa")
+    entry = polib.pofile(str(po)).find(new, msgctxt="intro")
+    assert entry.fuzzy and entry.previous_msgid == old
+    assert read_catalog(po).get(new, context="intro").previous_id == [old]
+    assert all(line.startswith(('#| msgid "', '#| "')) for line in po.read_text("utf-8").splitlines() if line.startswith("#|"))
+
+
+def test_messages_passed_through_a_local_name_for_gettext_are_extracted():
+    """Are messages found when the code calls gettext through a short local name (G = check.gettext)?"""
+    source = 'G = check.gettext\nraise Failed(G("{name} is wrong.").format(name="x"))\nG_out = f("not a message")\n'
+    assert [m.id for m in extract_messages([source]) if m.id] == ["{name} is wrong."]

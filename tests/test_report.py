@@ -299,10 +299,15 @@ def test_is_a_cell_worth_no_points_left_out_of_the_pass_rates(tmp_path):
         assert next(csv.reader(fh))[3] == "setup"
 
 
-def test_is_a_failure_message_its_first_line_without_a_dangling_colon():
-    """Is a failure message `ename: first line of evalue`, cut and tidied?"""
+def test_is_a_failure_message_its_first_failing_check_or_first_line_without_a_dangling_colon():
+    """Is a failure message `ename: first failing check` (else the first line of evalue), cut and tidied?"""
     msg = report.failure_message
-    assert msg({"ename": "CheckFailed", "evalue": "pool_forward: 2 of 6 checks failed.\n✗ A[0]"}) \
+    evalue = ("pool_forward: 2 of 6 checks failed.\n✗ A[0] is wrong.\n  expected: 1\n"
+              "✓ A.shape\n✗ cache is wrong.")
+    assert msg({"ename": "CheckFailed", "evalue": evalue}) == "CheckFailed: A[0] is wrong."
+    assert msg({"ename": "CheckFailed", "evalue": "\x1b[31m✗ mask is wrong.\x1b[0m"}) \
+        == "CheckFailed: mask is wrong."
+    assert msg({"ename": "CheckFailed", "evalue": "pool_forward: 2 of 6 checks failed.\nA[0] ✗"}) \
         == "CheckFailed: pool_forward: 2 of 6 checks failed."
     assert msg({"ename": "CheckFailed", "evalue": "zero_pad raised NotImplementedError: "}) \
         == "CheckFailed: zero_pad raised NotImplementedError"

@@ -91,3 +91,64 @@ def pool_backward(dA, cache, mode="max"):
                     else:
                         dA_prev[i, vs:vs + f, hs:hs + f, c] += distribute_value(dA[i, h, w, c], (f, f))
     return dA_prev
+
+
+# The exercises on paper and the written questions: cells that define no function.
+CELLS = {
+    "edge_output": """edge_output = np.array([[-30, 0, 30, 0],
+                        [-30, 0, 30, 0],
+                        [-30, 0, 30, 0]], dtype=float)
+""",
+    "layer_shapes": """layer_shapes = {
+    "conv": (28, 28, 16),
+    "pool": (14, 14, 16),
+    "flatten": 14 * 14 * 16,
+    "fc1": 32,
+    "fc2": 5,
+}
+""",
+    "layer_parameters": """layer_parameters = {
+    "conv": (3 * 3 * 1 * 16, 16),
+    "pool": (0, 0),
+    "flatten": (0, 0),
+    "fc1": (3136 * 32, 32),
+    "fc2": (32 * 5, 5),
+}
+""",
+    "one_by_one": """one_by_one_shape = (28, 28, 32)
+one_by_one_reason = 2
+""",
+    "gap_backprop": """gap_O = np.array([[5.0, 4.0], [2.0, 3.0]])
+gap_L = 14 / 4
+gap_dF = np.array([[7, 5], [6, 6]]) / 4
+gap_dX = np.array([[1, 0, -1], [3, 2, -1], [2, 2, 0]]) / 4
+""",
+    "pooling_by_hand": """max_pooled = np.array([[7.0, 9.0], [8.0, 5.0]])
+average_pooled = np.array([[4.0, 4.5], [3.5, 3.25]])
+""",
+    "answer_conv_backprop": r"""Each weight $w_{m,n}$ is used at every output position, so
+$\partial E/\partial w_{m,n} = \sum_{i,j} \delta_{i,j}\, x_{i+m,j+n}$: the input correlated with $\delta$,
+a result of the filter's size. Each input $x_{p,q}$ feeds the outputs $z_{p-m,q-n}$, so
+$\partial E/\partial x_{p,q} = \sum_{m,n} \delta_{p-m,q-n}\, w_{m,n}$ with $\delta = 0$ outside its range:
+$\delta$ padded with $k-1$ zeros and correlated with the filter turned by 180 degrees.
+These are the `dW +=` and `da_prev_pad +=` lines of my `conv_backward`.
+""",
+    "answer_symmetry": """With equal weights every unit computes the same output, gets the same gradient and the same
+update, so the units stay copies of each other and the 16 filters learn one feature. Random starting
+weights make them different, so they learn different things.
+""",
+    "answer_pooling": """Pooling makes the maps smaller, so the next layers need fewer computations and the fully
+connected layer fewer weights, and small shifts of a feature do not change the max. But it throws away
+where exactly the feature was; max pooling keeps one value per window (and sends the gradient only there),
+and average pooling blurs a strong response with its weak neighbours.
+""",
+    "answer_loss": r"""With a sigmoid output, the squared error has gradient $(p-y)\,p(1-p)$ with respect to $z$,
+which is tiny when the output is saturated and wrong, so learning stalls. Cross-entropy gives $p - y$,
+large when the prediction is wrong. Cross-entropy is also the negative log-likelihood of the labels, so it
+is the maximum-likelihood loss for classification; squared error fits regression.
+""",
+    "answer_leaky_relu": """ReLU has zero gradient for negative inputs, so a unit that is always negative never
+learns again (dying ReLU). Leaky ReLU keeps a small slope there, so the gradient still flows and the unit
+can recover. It does not stop exploding activations, since it is unbounded above like ReLU.
+""",
+}

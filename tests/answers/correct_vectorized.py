@@ -1,6 +1,9 @@
 # A correct answer that calls no helper and has no Python loop over positions:
 # sliding windows and einsum. It must earn full marks like the loop answer.
+# The exercises on paper and the written answers are the demo's correct ones.
 import numpy as np
+
+BASED_ON = "../../course_data/demo_submissions/alice.en.py"
 
 
 def zero_pad(X, pad):

@@ -1,4 +1,4 @@
-# Demo submission: complete, with three mistakes students often make.
+# Demo submission, Turkish notebook: complete, with three mistakes students often make.
 import numpy as np
 
 BASED_ON = "alice.en.py"

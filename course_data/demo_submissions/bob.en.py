@@ -1,1 +1,0 @@
-# Demo submission: nothing answered (the release notebook as it was handed out).

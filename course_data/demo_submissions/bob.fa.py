@@ -1,0 +1,1 @@
+# Demo submission, Persian notebook: nothing answered (the release notebook as it was handed out).
