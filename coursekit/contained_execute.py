@@ -40,12 +40,12 @@ def _coursekit_cap_streams(limit, mark):
 
     class CappedStream:
         def __init__(self, stream):
-            self._stream, self._cell, self._written = stream, None, 0
+            self._stream, self._written = stream, 0
+
+        def reset(self, *args):
+            self._written = 0
 
         def write(self, text):
-            cell = self._stream.parent_header.get("header", {}).get("msg_id")
-            if cell != self._cell:
-                self._cell, self._written = cell, 0
             room = limit - self._written
             if room > 0:
                 self._stream.write(text[:room])
@@ -58,6 +58,8 @@ def _coursekit_cap_streams(limit, mark):
             return getattr(self._stream, name)
 
     sys.stdout, sys.stderr = CappedStream(sys.stdout), CappedStream(sys.stderr)
+    for stream in (sys.stdout, sys.stderr):  # the cap counts per cell
+        get_ipython().events.register("pre_run_cell", stream.reset)
 
 _coursekit_cap_streams(__LIMIT__, "__MARK__")
 del _coursekit_cap_streams
@@ -76,6 +78,19 @@ class ContainedExecute(Execute):
         5,
         help="After a cell times out and is interrupted, how long the kernel has to answer before it counts as dead.",
     ).tag(config=True)
+
+    # Hook for `coursekit grade` (batch_grade._init_worker): its worker processes
+    # set this to warm_kernels.WarmKernelManager when c.BatchGrade.warm_kernels is
+    # True.  None (the default, and always under plain `nbgrader autograde`) keeps
+    # nbgrader's own AsyncKernelManager.  A class attribute rather than config:
+    # nbgrader's Execute passes kernel_manager_class to the constructor, which
+    # would override any configured value.
+    batch_kernel_manager_class = None
+
+    def __init__(self, *args, **kwargs):
+        if self.batch_kernel_manager_class is not None:
+            kwargs.setdefault("kernel_manager_class", self.batch_kernel_manager_class)
+        super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
         self._dead_in = None

@@ -22,6 +22,8 @@ TEMPLATE_DIRS = [
     str(Path(__file__).resolve().parent / "templates"),
     str(Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"),
 ]
+#: For ``HTMLExporter.template_file``: found in the kit's ``templates/feedback/``.
+TEMPLATE_FILE = "feedback_language.html.j2"
 
 
 class FeedbackLanguage(NbGraderPreprocessor):
@@ -40,7 +42,3 @@ class FeedbackLanguage(NbGraderPreprocessor):
         """``"cnn_step_by_step_fa"`` -> ``"fa"``; the default language when no known suffix."""
         suffix = assignment.rpartition("_")[2]
         return suffix if suffix in ReleaseBuild(config=self.config).languages else self.default_language
-
-
-#: For ``HTMLExporter.template_file``.
-TEMPLATE_FILE = "feedback_language.html.j2"

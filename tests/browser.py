@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -100,7 +99,8 @@ class JupyterLab:
         env.pop("JUPYTER_TOKEN", None)
         return env
 
-    def start(self, timeout: float = 60.0) -> "JupyterLab":
+    def launch(self) -> "JupyterLab":
+        """Start the server process; ``wait_ready`` waits until it answers."""
         cmd = [
             sys.executable, "-m", "jupyterlab", "--no-browser",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
@@ -110,24 +110,30 @@ class JupyterLab:
             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
         self.state.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, cwd=self.root_dir, env=self._environment(),
-                                     stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        log.close()
+        self.root_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(cmd, cwd=self.root_dir, env=self._environment(),
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+        return self
+
+    def wait_ready(self, timeout: float = 90.0) -> "JupyterLab":
+        """Wait until ``/api/status`` answers; raise RuntimeError (with the log) when it does not."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                status = self.api("status")
-                if "started" in status:
+                if "started" in self.api("status"):
                     return self
-            except (urllib.error.URLError, ConnectionError, OSError):
+            except (OSError, ValueError):  # URLError and refused connections are OSErrors
                 pass
             time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"JupyterLab did not answer /api/status within {timeout:.0f} s:\n{self.log()}")
+
+    def start(self, timeout: float = 90.0) -> "JupyterLab":
+        return self.launch().wait_ready(timeout)
 
     def api(self, path: str) -> dict:
         request = urllib.request.Request(f"{self.base}/api/{path}",
