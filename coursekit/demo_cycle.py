@@ -1,4 +1,4 @@
-"""The demo cycle: build, submit the bundled demo answers, autograde, feedback, export.
+"""The demo cycle: build, submit the bundled demo answers, autograde, feedback, export, report.
 
 Each file ``course_data/demo_submissions/<student>.<lang>.py`` is one student's
 answers (see ``coursekit.answers``); an empty file is a blank submission.  The
@@ -16,7 +16,9 @@ from rich.table import Table
 
 from . import COURSE_ROOT, NOTEBOOK_NAME
 from .answers import fill, load_answers
+from .batch_grade import run_batch
 from .build_release import assignment_for, build_all, run_nbgrader
+from .report import write_report
 
 DEMO_SUBMISSIONS = COURSE_ROOT / "course_data" / "demo_submissions"
 
@@ -84,13 +86,19 @@ def run_demo(root: Path = COURSE_ROOT, progress=print) -> list:
     for student, lang, path in students:
         progress(f"[submit] {student} ({lang}) from {path.name}")
         submit(root, student, lang, path)
+    progress("[autograde] coursekit grade: nbgrader's Autograde in parallel workers, in the sandbox")
+    results = run_batch(root, [assignment_for(lang) for lang in languages],
+                        students=[student for student, _l, _p in students], progress=False)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise RuntimeError("autograde failed for " + ", ".join(f"{r.student}: {r.error}" for r in failed))
     for lang in languages:
-        progress(f"[autograde] nbgrader autograde {assignment_for(lang)}")
-        run_nbgrader(["autograde", assignment_for(lang), "--force"], root)
         progress(f"[feedback] nbgrader generate_feedback {assignment_for(lang)}")
         run_nbgrader(["generate_feedback", assignment_for(lang), "--force"], root)
     progress("[export] nbgrader export -> grades.csv")
     run_nbgrader(["export", "--to", "grades.csv"], root)
+    report = write_report(root, root / "artifacts" / "report")
+    progress(f"[report] {report.relative_to(root)}")
     rows = summary_rows(root, students)
     print_summary(rows)
     return rows
