@@ -4,6 +4,7 @@
     coursekit check-release    does a fresh build reproduce release/?
     coursekit demo             build, submit demo answers, autograde, feedback, export
     coursekit grade            autograde every submission with parallel workers, in the sandbox
+    coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
     coursekit catalogs update  master -> templates -> translations/{notebook,messages}/<lang>.po
     coursekit catalogs check   can every catalog ship? (no fuzzy, untranslated or broken entries)
     coursekit catalogs stats   entries per catalog: translated, fuzzy, untranslated
@@ -52,6 +53,12 @@ def _grade(args):
     print_summary(results)
     print(f"batch finished in {time.perf_counter() - started:.1f} s")
     return 0 if all(r.ok for r in results) else 1
+
+
+def _report(args):
+    from .report import main as report_main
+
+    return report_main(["--course-root", str(COURSE_ROOT)] + (["--out", args.out] if args.out else []))
 
 
 def _print_stats(stats):
@@ -114,6 +121,9 @@ def main(argv=None):
     grade.add_argument("assignments", nargs="*", help="only these assignments (default: all submitted)")
     grade.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
     grade.set_defaults(run=_grade)
+    report = sub.add_parser("report", help="write the instructor report (HTML + CSV) from the gradebook")
+    report.add_argument("--out", help="output folder (default: artifacts/report)")
+    report.set_defaults(run=_report)
     _add_catalogs(sub)
     args = parser.parse_args(argv)
     try:
