@@ -418,9 +418,10 @@ def update_course_catalogs(root: PathLike = COURSE_ROOT, languages=None) -> dict
 
 def check_course_catalogs(root: PathLike = COURSE_ROOT, languages=None) -> list[Problem]:
     """Every reason the course's catalogs cannot ship, against fresh templates."""
-    templates = course_templates(root)
+    languages = translated_languages(root, languages)
+    templates = course_templates(root) if languages else {}
     problems = []
-    for lang in translated_languages(root, languages):
+    for lang in languages:
         for domain in DOMAINS:
             po = catalog_path(root, domain, lang)
             name = display_path(po, root)

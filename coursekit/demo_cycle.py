@@ -51,12 +51,12 @@ def submit(root: Path, student: str, lang: str, answers_file: Path) -> Path:
 
 
 def summary_rows(root: Path, students) -> list:
-    """``(student, lang, score, max_score, {grade_id: (score, max)})`` from the gradebook."""
+    """``(student, lang, score, max_score, {grade_id: (score, max, waits for a grader)})`` from the gradebook."""
     rows = []
     with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
         for student, lang, _path in students:
             sub = gb.find_submission_notebook(NOTEBOOK_NAME, assignment_for(lang), student)
-            cells = {g.name: (g.score, g.max_score) for g in sub.grades}
+            cells = {g.name: (g.score, g.max_score, g.needs_manual_grade) for g in sub.grades}
             rows.append((student, lang, sub.score, sub.max_score, cells))
     return rows
 
@@ -69,11 +69,15 @@ def print_summary(rows, console=None):
     table.add_column("score", justify="right")
     table.add_column("full marks", justify="right")
     table.add_column("cells that lost points", overflow="fold")
+    table.add_column("written answers to grade by hand", overflow="fold")
     for student, lang, score, max_score, cells in rows:
-        full = [name for name, (s, m) in cells.items() if m and s == m]
-        lost = [f"{name.removeprefix('test_')} {s:g}/{m:g}" for name, (s, m) in cells.items() if m and s != m]
-        graded = sum(1 for _s, m in cells.values() if m)
-        table.add_row(student, lang, f"{score:g} / {max_score:g}", f"{len(full)} of {graded}", ", ".join(lost) or "-")
+        # A written answer scores 0 until a grader scores it: it is waiting, not lost.
+        done = {name: (s, m) for name, (s, m, waiting) in cells.items() if m and not waiting}
+        full = [name for name, (s, m) in done.items() if s == m]
+        lost = [f"{name.removeprefix('test_')} {s:g}/{m:g}" for name, (s, m) in done.items() if s != m]
+        to_grade = [f"{name} /{m:g}" for name, (_s, m, waiting) in cells.items() if m and waiting]
+        table.add_row(student, lang, f"{score:g} / {max_score:g}", f"{len(full)} of {len(done)}",
+                      ", ".join(lost) or "-", ", ".join(to_grade) or "-")
     console.print(table)
 
 

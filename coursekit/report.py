@@ -143,7 +143,9 @@ class Submission:
 
     @property
     def pending_cells(self) -> list[str]:
-        return [c for c, g in self.grades.items() if g.pending]
+        """Cells waiting for a manual grade that can earn points (a 0-point task
+        cell, such as a question's prompt, leaves nothing to grade)."""
+        return [c for c, g in self.grades.items() if g.pending and g.max_score > 0]
 
 
 @dataclass
@@ -616,7 +618,7 @@ tbody tr:nth-child(even) { background: #fafaf8; }
 code { font: .9em ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; white-space: pre-wrap; word-break: break-word; }
 code.id { white-space: nowrap; word-break: normal; }
 td.r-low { background: #f9dccb; } td.r-mid { background: #fbedc9; } td.r-high { background: #d5efe5; }
-.tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: .85em; font-weight: 600; color: #fff; }
+.tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: .85em; font-weight: 600; color: #fff; white-space: nowrap; }
 .k-tampered { background: #D55E00; } .k-kernel_died { background: #CC79A7; } .k-timeout { background: #0072B2; }
 .k-malformed { background: #5a5a5a; } .k-output_truncated { background: #56B4E9; color: #1d1d1f; }
 .k-manual_pending { background: #E69F00; color: #1d1d1f; } .k-other { background: #888; }
@@ -726,7 +728,7 @@ def _attention_section(data: ClassData) -> str:
     table_rows = []
     for r in rows:
         css = r.kind if r.kind in ATTENTION_LABELS else "other"
-        table_rows.append([_e(r.student), f"<code>{_e(r.assignment)}</code>",
+        table_rows.append([_e(r.student), f'<code class="id">{_e(r.assignment)}</code>',
                            f'<span class="tag k-{css}">{_e(r.what)}</span>',
                            f'<span dir="auto">{_e(r.detail)}</span>'])
     parts.append(_table(["Student", "Assignment", "What", "Detail"], table_rows))

@@ -8,6 +8,13 @@ at a fixed width. The page is self-contained, so every request other than
 Usage::
 
     python -m coursekit.report_screenshot --course-root DIR --out docs/report.png [--full-page]
+    python -m coursekit.report_screenshot --sample-class --out docs/report.png
+
+``--sample-class`` first builds a scratch copy of this course and grades a
+sample class in it with the real nbgrader: twelve students in English,
+Persian and Turkish, whose answers are the demo submissions and files of the
+answer catalogue (correct, mistaken, hostile). That is how ``docs/report.png``
+is made.
 
 Chromium comes from the system (``apt-get install chromium``); Playwright's
 own browser downloads are not used.
@@ -16,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shutil
 import sys
 import tempfile
@@ -43,7 +49,23 @@ MISSING_CHROMIUM = ("Chromium was not found on PATH (looked for {names}). "
 LOCAL_SCHEMES = ("file:", "data:", "about:")
 
 DEFAULT_WIDTH = 1280
-DEFAULT_HEIGHT = 2000
+DEFAULT_HEIGHT = 2200
+
+#: The sample class: (student, language, answer file relative to the course root).
+SAMPLE_CLASS = [
+    ("alice", "en", "course_data/demo_submissions/alice.en.py"),
+    ("dev", "en", "tests/answers/correct_vectorized.py"),
+    ("emma", "en", "tests/answers/mistakes/conv_forward__ignores_stride.py"),
+    ("frank", "en", "tests/answers/hostile/infinite_loop.py"),
+    ("bob", "fa", "course_data/demo_submissions/bob.fa.py"),
+    ("darya", "fa", "tests/answers/mistakes/conv_single_step__forgets_bias.py"),
+    ("kian", "fa", "tests/answers/mistakes/zero_pad__pads_one_side.py"),
+    ("sara", "fa", "tests/answers/hostile/exits_the_kernel.py"),
+    ("carol", "tr", "course_data/demo_submissions/carol.tr.py"),
+    ("deniz", "tr", "tests/answers/mistakes/pool_forward__average_sums.py"),
+    ("elif", "tr", "tests/answers/mistakes/conv_backward__published_stride_less.py"),
+    ("emre", "tr", "tests/answers/hostile/floods_the_output.py"),
+]
 
 
 class ChromiumMissing(RuntimeError):
@@ -103,8 +125,9 @@ def screenshot_page(html_path: Path, out: Path, width: int = DEFAULT_WIDTH,
                     height: int | None = DEFAULT_HEIGHT, full_page: bool = False) -> Path:
     """Open *html_path* in Chromium and save a PNG of it to *out*.
 
-    The picture is *width* pixels wide and shows the top *height* pixels of the
-    page (the whole page with *full_page*, or when *height* is None).
+    The picture is *width* pixels wide and shows the top of the page, at most
+    *height* pixels, cut above a section heading where one is near (the whole
+    page with *full_page*, or when *height* is None).
     Raise RuntimeError when the page tried to reach the network or an image
     did not load.
     """
@@ -124,10 +147,21 @@ def screenshot_page(html_path: Path, out: Path, width: int = DEFAULT_WIDTH,
         if full_page or height is None:
             page.screenshot(path=str(out), full_page=True)
         else:
-            page_height = page.evaluate("() => document.documentElement.scrollHeight")
-            clip = {"x": 0, "y": 0, "width": width, "height": min(height, page_height)}
+            clip = {"x": 0, "y": 0, "width": width, "height": _cut_height(page, height)}
             page.screenshot(path=str(out), full_page=True, clip=clip)
     return out
+
+
+def _cut_height(page, height: int) -> int:
+    """At most *height* pixels, cut just above a section heading when one falls in the
+    lower half of the picture, so that no figure or table is cut through."""
+    page_height = page.evaluate("() => document.documentElement.scrollHeight")
+    if page_height <= height:
+        return page_height
+    tops = page.evaluate("() => Array.from(document.querySelectorAll('h2'))"
+                         ".map(h => h.getBoundingClientRect().top + window.scrollY)")
+    cuts = [int(top) - 12 for top in tops if height / 2 <= top - 12 <= height]
+    return max(cuts, default=height)
 
 
 def report_screenshot(course_root: Path, out: Path, assignments: list[str] | None = None,
@@ -141,24 +175,52 @@ def report_screenshot(course_root: Path, out: Path, assignments: list[str] | Non
         return screenshot_page(page, out, width=width, height=height, full_page=full_page)
 
 
+def grade_sample_class(root: Path, progress=print) -> Path:
+    """Build a scratch course in the empty folder *root* and autograde SAMPLE_CLASS in it."""
+    from .build_release import assignment_for, build_all, run_nbgrader
+    from .demo_cycle import submit
+    from .release_sync import copy_build_inputs
+
+    root = Path(root)
+    languages = list(dict.fromkeys(lang for _, lang, _ in SAMPLE_CLASS))
+    copy_build_inputs(COURSE_ROOT, root)
+    build_all(root, languages, progress=progress)
+    for student, lang, answers in SAMPLE_CLASS:
+        submit(root, student, lang, COURSE_ROOT / answers)
+    for lang in languages:
+        progress(f"[sample class] nbgrader autograde {assignment_for(lang)}")
+        run_nbgrader(["autograde", assignment_for(lang), "--force"], root)
+    return root
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m coursekit.report_screenshot",
         description="Render the instructor report of a course and save a PNG screenshot of it.")
     parser.add_argument("--course-root", type=Path, default=COURSE_ROOT,
                         help="folder with gradebook.db and autograded/ (default: this course)")
+    parser.add_argument("--sample-class", action="store_true",
+                        help="build and grade the sample class in a scratch course and photograph "
+                             "its report (instead of --course-root)")
     parser.add_argument("--out", type=Path, required=True, help="the PNG file to write")
     parser.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
                         help="report only this assignment (repeatable; default: all)")
     parser.add_argument("--width", type=int, default=DEFAULT_WIDTH,
                         help=f"page width in pixels (default {DEFAULT_WIDTH})")
     parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT,
-                        help=f"how much of the top of the page to keep (default {DEFAULT_HEIGHT})")
+                        help="at most this many pixels of the top of the page, cut above a section "
+                             f"heading (default {DEFAULT_HEIGHT})")
     parser.add_argument("--full-page", action="store_true", help="keep the whole page")
     args = parser.parse_args(argv)
     try:
-        out = report_screenshot(args.course_root, args.out, args.assignments,
-                                width=args.width, height=args.height, full_page=args.full_page)
+        with contextlib.ExitStack() as stack:
+            root = args.course_root
+            if args.sample_class:
+                find_chromium()  # before minutes of grading
+                root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sample-class-")))
+                grade_sample_class(root, progress=lambda message: print(message, file=sys.stderr))
+            out = report_screenshot(root, args.out, args.assignments,
+                                    width=args.width, height=args.height, full_page=args.full_page)
     except (ChromiumMissing, FileNotFoundError, ValueError, RuntimeError) as err:
         print(f"report_screenshot: {err}", file=sys.stderr)
         return 1

@@ -97,16 +97,21 @@ ZYGOTE_IMPORTS = (
     "h5py",
     "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
     "matplotlib_inline.backend_inline", "PIL.Image", "PIL.PngImagePlugin",
+    "PIL.JpegImagePlugin", "PIL.GifImagePlugin", "PIL.BmpImagePlugin", "PIL.PpmImagePlugin",
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
     "ipykernel.iostream", "ipykernel.heartbeat", "ipykernel.control",
     "ipykernel.debugger", "ipykernel.comm", "ipykernel.eventloops",
-    "ipykernel.inprocess.socket", "ipykernel.subshell_manager",
-    "IPython.core.interactiveshell", "IPython.core.pylabtools",
-    "IPython.core.completer", "IPython.core.history", "IPython.core.ultratb",
-    "IPython.core.magics", "IPython.core.formatters", "IPython.display",
+    "ipykernel.subshell_manager",
+    "IPython.core.interactiveshell", "IPython.core.pylabtools", "IPython.core.completer",
+    "IPython.core.completerlib", "IPython.core.history", "IPython.core.ultratb",
+    "IPython.core.magics", "IPython.core.magics.execution", "IPython.core.magics.pylab",
+    "IPython.core.formatters", "IPython.core.oinspect", "IPython.core.debugger",
+    "IPython.core.logger", "IPython.extensions.storemagic", "IPython.utils.wildcard",
+    "IPython.utils.module_paths", "IPython.display",
     "jupyter_client.session", "zmq", "zmq.eventloop.zmqstream", "tornado.ioloop",
-    "sqlite3", "psutil", "gettext", "pygments.lexers.python",
-    "pygments.formatters.terminal256",
+    "tornado.platform.asyncio", "sqlite3", "psutil", "gettext", "pdb", "runpy", "faulthandler",
+    # Formatting a traceback (any failing check) loads these.
+    "pygments.lexers.python", "pygments.formatters.terminal256",
 )
 
 #: Seconds allowed for the zygote's imports, a kernel's start and a reset.
@@ -141,6 +146,7 @@ def send(doc, fds=()):
         CTL.send(data)
 
 
+START_ENV = dict(os.environ)
 # The cold kernel imports matplotlib after ipykernel has set MPLBACKEND.
 os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 for folder in SPEC["mkdirs"]:
@@ -152,6 +158,8 @@ for name in SPEC["imports"]:
     except Exception as exc:
         failed.append(name + ": " + repr(exc))
 del os.environ["MPLBACKEND"]
+# Variables that the imports set (ipykernel sets some): a cold kernel has them too.
+IMPORT_ENV = {k: v for k, v in os.environ.items() if START_ENV.get(k) != v}
 gc.collect()
 gc.freeze()  # children need not touch (and copy) the zygote's pages to collect them
 
@@ -193,6 +201,8 @@ def start_kernel(req):
         LIBC.prctl(4, 1, 0, 0, 0)  # dumpable again, as after the cold kernel's exec
         os.environ.clear()
         os.environ.update(req["env"])
+        os.environ.update(IMPORT_ENV)
+        os.environ["PWD"] = req["cwd"]  # as bubblewrap's --chdir sets it
         os.chdir(req["cwd"])
         import random, tempfile
         random.seed()
@@ -597,6 +607,7 @@ class WarmSandbox:
         self._launch_error: BaseException | None = None
         self._child_env: dict = {}
         self._keep_links: dict = {}
+        self._keeper: threading.Thread | None = None
 
     # --- starting and stopping --------------------------------------------------
     def start(self) -> None:
@@ -609,20 +620,29 @@ class WarmSandbox:
             if settings.sandbox_uid == 0 or settings.sandbox_gid == 0:
                 raise WarmSandboxError("sandbox_uid and sandbox_gid must not be 0")
             self.base = Path(tempfile.mkdtemp(prefix="cnn-warm-"))
-            files = self.base / "files"
-            files.mkdir(mode=0o700)
-            self.submission = self.base / "submission"
-            self.submission.mkdir()
-            os.chmod(self.submission, 0o755)
-            sk._write_private_files(str(files), {}, settings)
-            # The cold kernel's environment (it does not depend on the folder).
-            _, env = sk.sandbox_command(settings, bwrap=bwrap, cwd=str(files),
-                                        files_dir=str(files), extra_args=[],
-                                        privileged=self.privileged, course_root=self.course_root)
-            self._child_env = dict(env)
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             status_r, status_w = os.pipe()
-            argv = self.command(bwrap, files, theirs.fileno(), status_w)
+            try:
+                files = self.base / "files"
+                files.mkdir(mode=0o700)
+                self.submission = self.base / "submission"
+                self.submission.mkdir()
+                os.chmod(self.submission, 0o755)
+                sk._write_private_files(str(files), {}, settings)
+                # The cold kernel's environment (it does not depend on the folder).
+                _, env = sk.sandbox_command(settings, bwrap=bwrap, cwd=str(files),
+                                            files_dir=str(files), extra_args=[],
+                                            privileged=self.privileged,
+                                            course_root=self.course_root)
+                self._child_env = dict(env)
+                argv = self.command(bwrap, files, theirs.fileno(), status_w)
+            except BaseException:
+                for sock in (ours, theirs):
+                    sock.close()
+                os.close(status_r)
+                os.close(status_w)
+                self._forget()
+                raise
             self.ctl = ours
             self._exited.clear()
             self._pid_known.clear()

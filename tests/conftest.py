@@ -7,6 +7,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursekit import COURSE_ROOT, NOTEBOOK_NAME
+from coursekit.batch_grade import run_batch
 from coursekit.build_release import assignment_for, build_all, master_path, run_nbgrader
 from coursekit.demo_cycle import submit
 from coursekit.release_sync import copy_build_inputs

@@ -54,8 +54,8 @@ def catalog_message(root: Path, lang: str, msgid: str) -> str:
     if lang == "en":
         return msgid
     entry = polib.pofile(str(root / "translations" / "messages" / f"{lang}.po")).find(msgid)
-    assert entry is not None and entry.msgstr and "fuzzy" not in entry.flags, \
-        f"translations/messages/{lang}.po has no translation for {msgid!r}"
+    if entry is None or not entry.msgstr or "fuzzy" in entry.flags:
+        pytest.fail(f"translations/messages/{lang}.po has no translation for {msgid!r}")
     return entry.msgstr
 
 
@@ -68,7 +68,8 @@ def message_pattern(template: str, **values) -> re.Pattern:
         parts.append(re.escape(str(values[name])) if name in values else r"\d+")
         pos = match.end()
     parts.append(re.escape(template[pos:]))
-    return re.compile("".join(parts).rstrip("\\ "))
+    # a field filled with "" at the end leaves a space that the output does not keep
+    return re.compile(re.sub(r"(\\ )+$", "", "".join(parts)))
 
 
 # --------------------------------------------------------------------------
@@ -155,40 +156,37 @@ class NotebookPage:
         self.page.keyboard.press("Shift+Home")
         self.page.keyboard.type(new)
 
-    def shot(self, name: str, grade_id: str | None = None) -> Path:
+    def shot(self, name: str, grade_id: str | None = None, block: str = "center") -> Path:
+        """A screenshot of the window, scrolled to the cell *grade_id* when one is given."""
+        if grade_id is not None:
+            self.cell(grade_id).evaluate("(el, block) => el.scrollIntoView({block})", block)
+            self.page.wait_for_timeout(200)
         path = screenshot_path(f"student_view_{self.lang}_{name}.png")
-        if grade_id is None:
-            self.page.screenshot(path=str(path))
-        else:
-            self.cell(grade_id).scroll_into_view_if_needed()
-            self.page.screenshot(path=str(path))
+        self.page.screenshot(path=str(path))
         return path
 
 
 @pytest.fixture(scope="module")
-def notebooks(classroom, browser_context):
-    """``notebooks(lang)``: the release notebook of *lang*, opened once and kept open."""
+def notebooks(classroom, browser_context) -> dict[str, NotebookPage]:
+    """The release notebook of each language, open in its own tab (all three load at once)."""
     opened: dict[str, NotebookPage] = {}
-
-    def open_notebook(lang: str) -> NotebookPage:
-        if lang in opened:
-            return opened[lang]
+    for lang in LANGUAGES:
         relative = f"{assignment_for(lang)}/{NOTEBOOK_NAME}.ipynb"
         nb = nbformat.read(classroom.home / relative, as_version=4)
         index = {cell.metadata["nbgrader"]["grade_id"]: i for i, cell in enumerate(nb.cells)
                  if cell.metadata.get("nbgrader", {}).get("grade_id")}
         page = browser_context.new_page()
-        page.goto(classroom.lab.url(relative, workspace=f"student-{lang}"))
-        view = NotebookPage(lang, page, nb, index)
-        expect(view.cells).to_have_count(len(nb.cells), timeout=60_000)
-        # the kernel is up when the status bar says so
-        expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=RUN_TIMEOUT)
-        opened[lang] = view
-        return view
-
-    yield open_notebook
-    for view in opened.values():
-        view.page.close()
+        page.goto(classroom.lab.url(relative, workspace=f"student-{lang}"), wait_until="commit")
+        opened[lang] = NotebookPage(lang, page, nb, index)
+    try:
+        for view in opened.values():
+            expect(view.cells).to_have_count(len(view.notebook.cells), timeout=RUN_TIMEOUT)
+            # the kernel is up when the status bar says so
+            expect(view.page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=RUN_TIMEOUT)
+        yield opened
+    finally:
+        for view in opened.values():
+            view.page.close()
 
 
 # --------------------------------------------------------------------------
@@ -204,7 +202,7 @@ PROSE_TEXT_JS = """(root) => {
   let text = '';
   for (const el of scope) {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {acceptNode: n =>
-      n.parentElement.closest('code, pre, mjx-container, script, style, .jp-InputArea, .jp-OutputArea')
+      n.parentElement.closest('code, pre, mjx-container, script, style')
         ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
     let node; while ((node = walker.nextNode())) text += node.data + ' ';
   }
@@ -251,7 +249,8 @@ def wait_for_images(page: Page, expected: int) -> list[dict]:
 @pytest.mark.parametrize("lang", ["en", "tr"])
 def test_do_the_prose_headings_figures_and_formulas_render(notebooks, lang):
     """Does the notebook render its headings, its figures and its formulas, with no TeX left raw?"""
-    view = notebooks(lang)
+    view = notebooks[lang]
+    view.page.bring_to_front()
     page, nb = view.page, view.notebook
 
     titles = markdown_headings(nb, 1)
@@ -276,6 +275,7 @@ def test_do_the_prose_headings_figures_and_formulas_render(notebooks, lang):
     math = page.evaluate(MATH_JS, ".jp-RenderedMarkdown")
     assert math["errors"] == 0, "MathJax could not typeset some formulas"
     prose = page.evaluate(PROSE_TEXT_JS, ".jp-RenderedMarkdown")
+    assert len(prose) > 5000, "too little rendered prose"
     raw_tex = sorted(set(re.findall(r"\$[^$]{0,30}|\\(?:times|frac|sum|partial)\b", prose)))
     assert not raw_tex, f"TeX left untypeset in the prose: {raw_tex[:5]}"
     view.shot("top")
@@ -284,7 +284,8 @@ def test_do_the_prose_headings_figures_and_formulas_render(notebooks, lang):
 @pytest.mark.parametrize("lang", ["en", "tr"])
 def test_are_locked_cells_read_only_and_answer_cells_editable(notebooks, lang):
     """Does JupyterLab refuse edits and deletion of a locked check cell, and take edits in an answer cell?"""
-    view = notebooks(lang)
+    view = notebooks[lang]
+    view.page.bring_to_front()
     page = view.page
     assert view.notebook.cells[view.index["test_zero_pad"]].metadata.get("editable") is False
 
@@ -299,12 +300,20 @@ def test_are_locked_cells_read_only_and_answer_cells_editable(notebooks, lang):
     page.keyboard.press("Backspace")
     assert view.editor_text("test_zero_pad") == before, "typing changed a locked cell"
 
-    # command mode: "d d" deletes the selected cell, unless it is not deletable
+    # command mode: "d d" deletes the selected cell, unless it is not deletable. It does
+    # delete a new cell ("b" inserts one below), and it does not delete the locked one.
     page.keyboard.press("Escape")
     count = view.cells.count()
+    page.keyboard.press("b")
+    expect(view.cells).to_have_count(count + 1)
     page.keyboard.press("d")
     page.keyboard.press("d")
-    page.wait_for_timeout(300)
+    expect(view.cells).to_have_count(count)
+    locked.locator(".jp-InputPrompt").click()
+    expect(locked).to_have_class(re.compile(r"\bjp-mod-active\b"))
+    page.keyboard.press("d")
+    page.keyboard.press("d")
+    page.wait_for_timeout(500)
     assert view.cells.count() == count, "a locked cell could be deleted"
     expect(view.cell("test_zero_pad")).to_contain_text("check.zero_pad(zero_pad)")
 
@@ -312,14 +321,15 @@ def test_are_locked_cells_read_only_and_answer_cells_editable(notebooks, lang):
     view.replace_line("conv_forward", STUB_LINE, "pass  # a first try")
     after = view.editor_text("conv_forward")
     assert after != before and "pass  # a first try" in after, "typing did not reach an answer cell"
-    view.shot("typed", "conv_forward")
+    view.shot("typed", "conv_forward", block="start")
 
 
 @pytest.mark.parametrize("lang", ["en", "tr"])
 def test_does_a_check_report_an_unwritten_function_and_pass_a_typed_answer(notebooks, classroom, lang):
     """Does a check cell report, in the notebook's language, that a function is not written yet,
     and pass once a right answer is typed in?"""
-    view = notebooks(lang)
+    view = notebooks[lang]
+    view.page.bring_to_front()
     root = classroom.course.root
     raised = message_pattern(catalog_message(root, lang, "{fn} raised {error}: {message}"),
                              fn="conv_single_step", error="NotImplementedError", message="")
@@ -375,7 +385,8 @@ UNISOLATED_CODE_JS = """() => Array.from(document.querySelectorAll('.jp-Rendered
 def test_does_persian_prose_run_right_to_left_while_code_stays_left_to_right(notebooks):
     """Does the Persian notebook lay out its prose right to left, its code cells and code blocks
     left to right, and typeset its formulas left to right?"""
-    view = notebooks("fa")
+    view = notebooks["fa"]
+    view.page.bring_to_front()
     page, nb = view.page, view.notebook
     wrapped = [c for c in nb.cells if c.cell_type == "markdown" and c.source.startswith('<div dir="rtl"')]
     assert len(wrapped) >= 20, "the Persian release has too few right-to-left cells"
@@ -403,52 +414,118 @@ def test_does_persian_prose_run_right_to_left_while_code_stays_left_to_right(not
     view.shot("top")
 
 
-@pytest.mark.xfail(strict=True, reason=(
+#: Lines of check messages that hold Persian text and at least two numbers: are the first two
+#: numbers drawn in the order they were printed (left to right)?
+NUMBER_ORDER_JS = r"""(root) => {
+  const lines = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    let offset = 0;
+    for (const line of node.data.split('\n')) {
+      const numbers = [...line.matchAll(/-?\d+\.\d+/g)];
+      if (/[\u0600-\u06ff]/.test(line) && numbers.length >= 2) {
+        const left = m => { const r = document.createRange();
+          r.setStart(node, offset + m.index); r.setEnd(node, offset + m.index + m[0].length);
+          return r.getBoundingClientRect().left; };
+        lines.push({line: line.trim(), inOrder: left(numbers[0]) < left(numbers[1])});
+      }
+      offset += line.length + 1;
+    }
+  }
+  return lines; }"""
+
+
+def persian_failure(view: NotebookPage, root: Path):
+    """The output of the zero_pad check in the Persian notebook after a wrong answer
+    (typed and run the first time it is asked for)."""
+    header = message_pattern(
+        catalog_message(root, "fa", "{fn}: {failed} of {total} checks failed."), fn="zero_pad")
+    output = view.output("test_zero_pad")
+    if WRONG_ZERO_PAD not in view.editor_text("zero_pad"):
+        view.replace_line("zero_pad", STUB_LINE, WRONG_ZERO_PAD)
+        assert WRONG_ZERO_PAD in view.editor_text("zero_pad"), "the answer was not typed in"
+        view.run("setup", "zero_pad", "test_zero_pad")
+    expect(output).to_contain_text(header, timeout=RUN_TIMEOUT)
+    return output, header
+
+
+def test_does_a_failing_check_speak_persian_in_the_notebook(notebooks, classroom):
+    """When a visible check fails in the Persian notebook, does it say so in Persian,
+    with the header from the messages catalog and the failing checks under it?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    output, header = persian_failure(view, classroom.course.root)
+    assert PERSIAN.search(header.pattern)
+    wrong_values = catalog_message(classroom.course.root, "fa",
+                                   "{name} is wrong.\n  expected: {expected}\n  got:      {actual}")
+    wrong = message_pattern(wrong_values.splitlines()[0], name="x_pad[1, 1]")
+    assert PERSIAN.search(wrong.pattern)
+    expect(output).to_contain_text("\u2717 x_pad")
+    expect(output).to_contain_text(wrong)
+    view.shot("check_failed", "test_zero_pad", block="start")
+
+
+# The three defects below are real and known. Strict xfail keeps the suite green while they
+# are open, and fails as soon as one is fixed, so that its mark gets removed. Their
+# preconditions use pytest.fail, which xfail(raises=AssertionError) does not excuse.
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "coursekit/rtl.py leaves inline code bare inside dir=rtl prose, so the bidi algorithm "
     "reorders it: `b.item()` shows as ()b.item and `(1, 1, 1)` as (1 ,1 ,1). Fix there by "
     "isolating inline code (e.g. <span dir=\"ltr\">`code`</span> or <bdi>), then drop this mark."))
 def test_does_inline_code_in_persian_sentences_read_left_to_right(notebooks):
     """Is each piece of inline code in a Persian sentence an isolated left-to-right run,
     so that `b.item()` or `(1, 1, 1)` reads as written?"""
-    view = notebooks("fa")
-    assert view.page.locator(f"{RTL} code").count() >= 20
-    bare = view.page.evaluate(UNISOLATED_CODE_JS)
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    if view.page.locator(f"{RTL} code").count() < 20:
+        pytest.fail("the Persian prose has too little inline code to judge")
     exercise = next(i for i, c in enumerate(view.notebook.cells) if "b.item()" in c.source)
     view.cells.nth(exercise).scroll_into_view_if_needed()
     view.cells.nth(exercise).screenshot(path=str(screenshot_path("student_view_fa_inline_code.png")))
-    assert bare == [], f"{len(bare)} inline code runs not isolated, e.g. {bare[:8]}"
+    bare = view.page.evaluate(UNISOLATED_CODE_JS)
+    # the runs that start or end with punctuation, or hold digits, are the ones drawn wrong
+    misdrawn = [c for c in bare if re.search(r"^\W|\W$|\d", c)]
+    assert bare == [], f"{len(bare)} inline code runs are not isolated; misdrawn among them: {misdrawn[:10]}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "JupyterLab styles rendered paragraphs with text-align: left, and coursekit/rtl.py does "
     "not override it, so Persian paragraphs are flush left (lists and headings are right). "
     "Fix in coursekit/rtl.py, then drop this mark."))
 def test_are_persian_paragraphs_aligned_to_the_right(notebooks):
     """Do Persian paragraphs start at the right edge, like the Persian headings and lists?"""
-    view = notebooks("fa")
+    view = notebooks["fa"]
+    view.page.bring_to_front()
     aligns = view.page.evaluate(
         f"() => Array.from(document.querySelectorAll('{RTL} p')).map(p => getComputedStyle(p).textAlign)")
-    assert len(aligns) >= 30
+    if len(aligns) < 30:
+        pytest.fail(f"only {len(aligns)} Persian paragraphs found")
     wrong = [a for a in aligns if a not in ("right", "start", "-webkit-right")]
     assert wrong == [], f"{len(wrong)} of {len(aligns)} Persian paragraphs are aligned {set(wrong)}"
 
 
-def test_does_a_failing_check_speak_persian_in_the_notebook(notebooks, classroom):
-    """When a visible check fails in the Persian notebook, does it say so in Persian,
-    with the header from the messages catalog?"""
-    view = notebooks("fa")
-    header = message_pattern(
-        catalog_message(classroom.course.root, "fa", "{fn}: {failed} of {total} checks failed."),
-        fn="zero_pad")
-    assert PERSIAN.search(header.pattern)
-
-    view.replace_line("zero_pad", STUB_LINE, WRONG_ZERO_PAD)
-    assert WRONG_ZERO_PAD in view.editor_text("zero_pad")
-    view.run("setup", "zero_pad", "test_zero_pad")
-    output = view.output("test_zero_pad")
-    expect(output).to_contain_text(header, timeout=RUN_TIMEOUT)
-    expect(output).to_contain_text("\u2717 x_pad")
-    view.shot("check_failed", "test_zero_pad")
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "A Persian label followed by numbers in a left-to-right output makes the bidi algorithm "
+    "reverse the numbers: 'به‌دست‌آمده: [[ 0.90085595, -0.68372786],' shows as "
+    "[0.68372786- ,0.90085595 ]]. Fix in translations/messages/fa.po or cnn_checks.py "
+    "(e.g. an LRM, U+200E, after the label's colon, or the value isolated in U+2066...U+2069), "
+    "then drop this mark."))
+def test_do_numbers_in_persian_check_messages_keep_their_order(notebooks, classroom):
+    """In a Persian check message, are the numbers of an expected or actual array drawn
+    in the order they were printed?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    try:
+        output, _ = persian_failure(view, classroom.course.root)
+    except AssertionError as err:  # not the defect this test is about
+        pytest.fail(f"the Persian check did not fail as expected: {err}")
+    lines = output.locator("pre").first.evaluate(NUMBER_ORDER_JS)
+    if not lines:
+        pytest.fail("no Persian line with numbers in the check's message")
+    reversed_lines = [item["line"] for item in lines if not item["inOrder"]]
+    assert reversed_lines == [], f"numbers drawn in reverse order in: {reversed_lines[:3]}"
 
 
 # --------------------------------------------------------------------------
@@ -490,7 +567,7 @@ def test_is_the_persian_feedback_page_right_to_left_and_free_of_hidden_tests(cla
         assert "BEGIN HIDDEN TESTS" not in text and "_hidden_checks" not in text
         assert all(url.startswith(("http:", "https:")) for url in refused)
         page.screenshot(path=str(screenshot_path("feedback_fa_top.png")))
-        graded.scroll_into_view_if_needed()
+        graded.evaluate("el => el.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(screenshot_path("feedback_fa_zero_pad.png")))
     finally:
         page.close()
