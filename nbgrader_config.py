@@ -70,8 +70,11 @@ c.GenerateFeedback.preprocessors = [
 # nbgrader's default, so its own folder is in the list, after the kit's.
 from coursekit.feedback_language import TEMPLATE_DIRS, TEMPLATE_FILE  # noqa: E402
 
-c.HTMLExporter.extra_template_basedirs = TEMPLATE_DIRS
-c.HTMLExporter.template_file = TEMPLATE_FILE
+# Only the feedback exporter: formgrader's grading pages use HTMLExporter too,
+# and must keep nbgrader's own templates.
+c.GenerateFeedback.exporter_class = "coursekit.feedback_language.FeedbackHTMLExporter"
+c.FeedbackHTMLExporter.extra_template_basedirs = TEMPLATE_DIRS
+c.FeedbackHTMLExporter.template_file = TEMPLATE_FILE
 
 # --- the kit's own options -----------------------------------------------------
 # Every language is built from the one English master; fa and tr need their

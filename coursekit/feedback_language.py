@@ -11,6 +11,7 @@ each Persian markdown cell, which the feedback keeps.
 from pathlib import Path
 
 import nbgrader
+from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
@@ -24,6 +25,15 @@ TEMPLATE_DIRS = [
 ]
 #: For ``HTMLExporter.template_file``: found in the kit's ``templates/feedback/``.
 TEMPLATE_FILE = "feedback_language.html.j2"
+
+
+class FeedbackHTMLExporter(HTMLExporter):
+    """The exporter of ``GenerateFeedback`` only.
+
+    Its own class name lets nbgrader_config.py give it the kit's template
+    without touching ``HTMLExporter``, which formgrader renders its grading
+    pages with.
+    """
 
 
 class FeedbackLanguage(NbGraderPreprocessor):

@@ -117,7 +117,7 @@ ZYGOTE_IMPORTS = (
 #: Seconds allowed for the zygote's imports, a kernel's start and a reset.
 READY_TIMEOUT = 180.0
 START_TIMEOUT = 60.0
-RESET_TIMEOUT = 30.0
+RESET_TIMEOUT = 10.0
 
 # Runs inside the sandbox as ``python -c ZYGOTE SPEC``.  It never runs student
 # code itself: it imports, forks children and kills what they leave behind.
@@ -126,7 +126,8 @@ import ctypes, gc, importlib, json, os, resource, signal, socket, sys, time, tra
 
 SPEC = json.loads(sys.argv[1])
 CTL_FD = SPEC["ctl_fd"]
-MAX_FD = min(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 1 << 20)
+MAX_FD = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+MAX_FD = 1 << 20 if MAX_FD < 0 or MAX_FD > 1 << 20 else MAX_FD
 os.closerange(3, CTL_FD)
 os.closerange(CTL_FD + 1, MAX_FD)
 if sys.path and sys.path[0] == "":
@@ -136,9 +137,11 @@ LIBC.prctl(4, 0, 0, 0, 0)   # PR_SET_DUMPABLE 0: nothing in the sandbox may ptra
 LIBC.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
 UID, GID = SPEC["uid"], SPEC["gid"]
 CTL = socket.socket(fileno=CTL_FD)
+REQUEST_ID = None
 
 
 def send(doc, fds=()):
+    doc = dict(doc, id=REQUEST_ID)
     data = json.dumps(doc).encode()
     if fds:
         socket.send_fds(CTL, [data], list(fds))
@@ -337,6 +340,7 @@ while True:
         os._exit(0)  # the worker went away
     try:
         req = json.loads(data)
+        REQUEST_ID = req.get("id")
         op = req.get("op")
         if op == "spawn":
             if CHILD is not None:
@@ -476,10 +480,12 @@ def _empty_folder(folder: Path) -> None:
 def copy_submission_files(src: Path, dest: Path) -> list[str]:
     """Copy the assignment files of *src* into the empty folder *dest*.
 
-    Notebooks (and ``.ipynb_checkpoints``) are left out; symlinks are copied as
-    symlinks (they resolve inside the sandbox), other special files are
-    skipped.  Folders become 0755 and files 0644 (0755 if executable), so the
-    sandbox user can read them.  Returns the relative paths copied.
+    A notebook is never copied: in its place goes an empty file of the same
+    name that nobody may open, which is how the cold sandbox shows notebooks
+    (bound to /dev/null on a nodev mount).  Symlinks are copied as symlinks
+    (they resolve inside the sandbox), other special files are skipped.
+    Folders become 0755 and files 0644 (0755 if executable), so the sandbox
+    user can read them.  Returns the relative paths copied.
     """
     copied = []
 
@@ -487,11 +493,12 @@ def copy_submission_files(src: Path, dest: Path) -> list[str]:
         with os.scandir(s) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 name = entry.name
-                if name.endswith(".ipynb") or name == ".ipynb_checkpoints":
-                    continue
                 target = d / name
                 if entry.is_symlink():
                     os.symlink(os.readlink(entry.path), target)
+                elif name.endswith(".ipynb") and entry.is_file(follow_symlinks=False):
+                    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0))
+                    os.chmod(target, 0)
                 elif entry.is_dir(follow_symlinks=False):
                     target.mkdir()
                     os.chmod(target, 0o755)
@@ -608,6 +615,7 @@ class WarmSandbox:
         self._child_env: dict = {}
         self._keep_links: dict = {}
         self._keeper: threading.Thread | None = None
+        self._request_id = 0
 
     # --- starting and stopping --------------------------------------------------
     def start(self) -> None:
@@ -823,7 +831,8 @@ class WarmSandbox:
         self.base = self.submission = None
 
     # --- talking to the zygote ----------------------------------------------------
-    def _receive(self, timeout: float, what: str) -> tuple[dict, list[int]]:
+    def _receive(self, timeout: float, what: str, request_id=None) -> tuple[dict, list[int]]:
+        """The next message of the zygote (the answer to *request_id*, if given)."""
         assert self.ctl is not None
         deadline = time.monotonic() + timeout
         while True:
@@ -831,25 +840,31 @@ class WarmSandbox:
             if remaining <= 0:
                 raise WarmSandboxError(f"the warm sandbox did not answer in time ({what})")
             readable, _, _ = select.select([self.ctl], [], [], min(remaining, 0.5))
-            if readable:
-                break
-            if self._exited.is_set():
-                raise WarmSandboxError(f"the warm sandbox exited ({what})")
-        data, fds, _, _ = socket.recv_fds(self.ctl, 1 << 20, 4)
-        if not data:
-            for fd in fds:
+            if not readable:
+                if self._exited.is_set():
+                    raise WarmSandboxError(f"the warm sandbox exited ({what})")
+                continue
+            data, fds, _, _ = socket.recv_fds(self.ctl, 1 << 20, 4)
+            if not data:
+                for fd in fds:
+                    os.close(fd)
+                raise WarmSandboxError(f"the warm sandbox closed its control socket ({what})")
+            doc = json.loads(data)
+            if request_id is None or doc.get("id") == request_id:
+                return doc, fds
+            for fd in fds:  # the late answer to a request that timed out
                 os.close(fd)
-            raise WarmSandboxError(f"the warm sandbox closed its control socket ({what})")
-        return json.loads(data), fds
 
     def _call(self, request: dict, timeout: float) -> tuple[dict, list[int]]:
         if not self.running:
             raise WarmSandboxError("the warm sandbox is not running")
+        self._request_id += 1
+        request = dict(request, id=self._request_id)
         try:
             self.ctl.send(json.dumps(request).encode())
         except OSError as exc:
             raise WarmSandboxError(f"the warm sandbox went away: {exc}") from exc
-        return self._receive(timeout, request["op"])
+        return self._receive(timeout, request["op"], self._request_id)
 
     def child_status(self) -> int | None:
         with self.lock:
@@ -902,20 +917,21 @@ class WarmSandbox:
     async def _connect(self, child: WarmChild, inner: dict, client_ip: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         ports = [inner[name] for name in CHANNELS]
-        pending = {port: None for port in ports}
-        while True:
+        found: dict[int, int] = {}
+        while len(found) < len(ports):
             for port in ports:
-                if pending[port] is not None:
+                if port in found:
                     continue
                 try:
                     fd = socket_fd(self.root_fd, f"{SOCKET_PREFIX}-{port}")
                 except OSError:
                     continue
                 if _listening(fd):
-                    pending[port] = fd
+                    found[port] = fd
+                    child.socket_fds.append(fd)  # closed with the child
                 else:
                     os.close(fd)
-            if all(fd is not None for fd in pending.values()):
+            if len(found) == len(ports):
                 break
             if child.exited():
                 raise WarmSandboxError(
@@ -923,8 +939,7 @@ class WarmSandbox:
             if time.monotonic() > deadline:
                 raise WarmSandboxError("the kernel's sockets did not appear in time")
             await asyncio.sleep(0.005)
-        child.socket_fds = list(pending.values())
-        for port, fd in pending.items():
+        for port, fd in found.items():
             link = f"{client_ip}-{port}"
             os.symlink(f"/proc/{os.getpid()}/fd/{fd}", link)
             child.links.append(link)
@@ -933,10 +948,10 @@ class WarmSandbox:
         """Kill *child* and everything else in the sandbox; wipe; ready for the next."""
         with self.lock:
             child.signal(signal.SIGKILL)
+            self.reset()
             child.close()
             if self.child is child:
                 self.child = None
-            self.reset()
 
     def reset(self) -> None:
         """Kill every process but the zygote, empty the writable places and the submission folder.

@@ -130,27 +130,32 @@ def test_does_a_warm_kernel_run_numpy_and_read_its_own_files(course):
     """Does a warm kernel compute with numpy, h5py and matplotlib, and read its own assignment files?"""
     box = wk.sandbox_for(course)
     spawned = box.spawned
-    [out] = run(folder(course), """
-        import json, os, numpy as np, h5py
-        import matplotlib.pyplot as plt
-        x = np.arange(12.0).reshape(3, 4)
-        with h5py.File("/tmp/t.h5", "w") as f:
-            f["x"] = x
-        with h5py.File("/tmp/t.h5") as f:
-            back = f["x"][()]
-        plt.plot([1, 2, 3]); plt.savefig("/tmp/fig.png")
-        print(json.dumps({"sum": float((x @ x.T).sum()), "h5": back.tolist() == x.tolist(),
-                          "png": os.path.getsize("/tmp/fig.png") > 0, "cwd": os.getcwd(),
-                          "data": open("data/values.txt").read(),
-                          "language": open("LANGUAGE").read(), "listing": sorted(os.listdir(".")),
-                          "env": [os.environ[k] for k in ("HOME", "MPLCONFIGDIR", "TMPDIR")],
-                          "backend": plt.get_backend()}))
-    """)
-    assert out["sum"] == 1134.0 and out["h5"] and out["png"]
+    [out] = run(folder(course), ATTEMPT + """
+import numpy as np, h5py
+import matplotlib.pyplot as plt
+x = np.arange(12.0).reshape(3, 4)
+with h5py.File("/tmp/t.h5", "w") as f:
+    f["x"] = x
+with h5py.File("/tmp/t.h5") as f:
+    back = f["x"][()]
+plt.plot([1, 2, 3]); plt.savefig("/tmp/fig.png")
+big = np.random.rand(800, 800)  # large enough for BLAS to use its threads after the fork
+print(json.dumps({"sum": float((x @ x.T).sum()), "h5": back.tolist() == x.tolist(),
+                  "blas": bool(np.allclose((big @ np.eye(800)), big)),
+                  "png": os.path.getsize("/tmp/fig.png") > 0, "cwd": os.getcwd(),
+                  "data": open("data/values.txt").read(),
+                  "language": open("LANGUAGE").read(), "listing": sorted(os.listdir(".")),
+                  "notebook": attempt(lambda: open("hw.ipynb").read()),
+                  "env": [os.environ[k] for k in ("HOME", "MPLCONFIGDIR", "TMPDIR")],
+                  "backend": plt.get_backend()}))
+""")
+    assert out["sum"] == 1134.0 and out["h5"] and out["png"] and out["blas"]
     assert out["cwd"] == wk.SUBMISSION_DIR
     assert out["data"] == "alice's data" and out["language"] == "en\n"
-    # Copies of the assignment files only: never the notebook.
-    assert out["listing"] == ["LANGUAGE", "data", "shortcut"]
+    # Copies of the assignment files; the notebook only as an empty, unreadable
+    # placeholder, as the cold sandbox shows it.
+    assert out["listing"] == ["LANGUAGE", "data", "hw.ipynb", "shortcut"]
+    assert out["notebook"] == "EACCES"
     assert all(path.startswith("/tmp") for path in out["env"])
     assert out["backend"] == "module://matplotlib_inline.backend_inline"  # as in a cold kernel
     assert box.spawned == spawned + 1 and box.running
@@ -176,7 +181,7 @@ print(json.dumps({{
     assert out == {"source": "ENOENT", "listdir_source": "ENOENT", "gradebook": "ENOENT",
                    "bob_autograded": "ENOENT", "bob_submitted": "ENOENT", "bob_relative": "ENOENT",
                    "symlink": "ENOENT", "course_root": "ENOENT",
-                   "listing": ["LANGUAGE", "data", "shortcut"]}
+                   "listing": ["LANGUAGE", "data", "hw.ipynb", "shortcut"]}
 
 
 def test_can_a_warm_kernel_write_outside_its_scratch(course):
