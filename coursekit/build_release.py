@@ -149,8 +149,17 @@ def generate(lang: str, root: Path = COURSE_ROOT, build: ReleaseBuild = None) ->
             f"c.ClearSolutions.text_stub = {json.dumps(text_stub)}\n",
             encoding="utf-8",
         )
-        run_nbgrader(["generate_assignment", assignment_for(lang), "--force",
-                      f"--JupyterApp.config_file={extra}"], root)
+        try:
+            run_nbgrader(["generate_assignment", assignment_for(lang), "--force",
+                          f"--JupyterApp.config_file={extra}"], root)
+        except BuildError as err:
+            if "there are submissions associated with it" in str(err):
+                raise BuildError(
+                    f"{assignment_for(lang)}: the master's graded cells changed, but gradebook.db already holds "
+                    "submissions of this assignment, and nbgrader cannot change the cells of a graded assignment. "
+                    "Release the change under a new assignment name, or (for a course that has not started) back up "
+                    "and remove gradebook.db, then build again.") from None
+            raise
     return Path(root) / "release" / assignment_for(lang)
 
 

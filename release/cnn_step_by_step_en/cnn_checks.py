@@ -13,6 +13,7 @@ therefore changes nothing here.
 import builtins
 import gettext as _gettext
 import warnings as _warnings
+from types import SimpleNamespace as _SimpleNamespace
 from pathlib import Path
 
 import h5py
@@ -25,7 +26,9 @@ _ndarray = np.ndarray
 _asarray = np.asarray
 _float64 = np.float64
 _floating = np.floating
+_integer = np.integer
 _bool_ = np.bool_
+_zeros = np.zeros
 _subtract = np.subtract
 _absolute = np.absolute
 _add = np.add
@@ -38,13 +41,25 @@ _isinstance = builtins.isinstance
 _type = builtins.type
 _float = builtins.float
 _int = builtins.int
+_dict = builtins.dict
+_range = builtins.range
 _abs = builtins.abs
 _str = builtins.str
 _tuple = builtins.tuple
+_zip = builtins.zip
+_sorted = builtins.sorted
 _len = builtins.len
 _print = builtins.print
 _repr = builtins.repr
 _AssertionError = builtins.AssertionError
+
+#: Pieces the grader's own checks build on, captured with the ones above.
+captured = _SimpleNamespace(
+    pad=np.pad, einsum=np.einsum, zeros=np.zeros, ones=np.ones, array=np.array,
+    sliding_window_view=np.lib.stride_tricks.sliding_window_view,
+    float=builtins.float, len=builtins.len, range=builtins.range, tuple=builtins.tuple,
+    dict=builtins.dict, type=builtins.type, zip=builtins.zip,
+)
 
 
 def _read_language():
@@ -139,9 +154,11 @@ def expect_close(name, value, expected, atol=1e-7, show_values=True):
     return actual
 
 
-def expect_scalar(name, value, expected, atol=1e-9):
+def expect_scalar(name, value, expected, atol=1e-9, show_values=True):
     actual = as_scalar(name, value)
     if not _abs(actual - _float(expected)) <= atol:
+        if not show_values:
+            raise CheckFailed(_("{name} is wrong.").format(name=name))
         raise CheckFailed(_("{name} is wrong: expected {expected}, got {actual}.").format(
             name=name, expected=_repr(_float(expected)), actual=_repr(actual)))
     return actual
@@ -151,6 +168,101 @@ def expect_mask(name, value, expected):
     """A boolean-like array: True exactly where *expected* is True."""
     expected = _asarray(expected, dtype=_float64)
     return expect_close(name, value, expected, atol=0.0)
+
+
+# --- answers that are numbers, not functions (the exercises on paper) ---------
+def answered(name, value):
+    """*value*, unless it is still the None of the answer cell."""
+    if value is None:
+        raise CheckFailed(_("{name} is still None: replace None with your answer.").format(name=name))
+    return value
+
+
+def as_int(name, value):
+    """*value* as a Python int; an int or a numpy integer, not a bool or a float."""
+    if _type(value) is not _int and not _isinstance(value, _integer):
+        raise CheckFailed(_("{name} should be a whole number (an int), but it is a {kind} {value}.").format(
+            name=name, kind=_type(value).__name__, value=_fmt(value)))
+    return _int(value)
+
+
+def as_ints(name, value, length):
+    """*value* as a tuple of *length* ints, e.g. a shape such as (28, 28, 16)."""
+    if _type(value) is not _tuple or _len(value) != length:
+        raise CheckFailed(_("{name} should be a tuple of {length} whole numbers, but it is {value}.").format(
+            name=name, length=length, value=_fmt(value)))
+    return _tuple(as_int(f"{name}[{i}]", v) for i, v in _zip(_range(length), value))
+
+
+def as_table(name, value, keys):
+    """*value*, a dict whose keys are exactly *keys*."""
+    if _type(value) is not _dict:
+        raise CheckFailed(_("{name} should be a dictionary, but it is a {kind}.").format(
+            name=name, kind=_type(value).__name__))
+    found = [k for k in value]
+    if any(_type(k) is not _str for k in found) or _sorted(found) != _sorted(keys):
+        raise CheckFailed(_("{name} should have the keys {expected}, but it has {actual}.").format(
+            name=name, expected=", ".join(_repr(k) for k in keys), actual=", ".join(_repr(k) for k in found)))
+    return value
+
+
+def as_matrix(name, value):
+    """*value* as a 2-D float64 array."""
+    actual = as_array(name, value)
+    if actual.ndim != 2:
+        raise CheckFailed(_("{name} should be a 2-D array (rows and columns), but it has {ndim} dimensions.").format(
+            name=name, ndim=actual.ndim))
+    return actual
+
+
+def expect_positive(name, value):
+    if not value > 0:
+        raise CheckFailed(_("{name} should be positive, but it is {value}.").format(name=name, value=_fmt(value)))
+    return value
+
+
+def expect_not_negative(name, value):
+    if value < 0:
+        raise CheckFailed(_("{name} cannot be negative, but it is {value}.").format(name=name, value=_fmt(value)))
+    return value
+
+
+def expect_choice(name, value, choices):
+    """*value*, an int that is one of *choices* (the numbers of a multiple-choice question)."""
+    actual = as_int(name, value)
+    if actual not in _tuple(choices):
+        raise CheckFailed(_("{name} should be one of {choices}, but it is {value}.").format(
+            name=name, choices=", ".join(_str(c) for c in choices), value=_fmt(actual)))
+    return actual
+
+
+def expect_int(name, value, expected, show_values=True):
+    """An int (or a tuple of ints) equal to *expected*."""
+    if _type(expected) is _tuple:
+        actual = as_ints(name, value, _len(expected))
+    else:
+        actual = as_int(name, value)
+    if actual != expected:
+        if not show_values:
+            raise CheckFailed(_("{name} is wrong.").format(name=name))
+        raise CheckFailed(_("{name} is wrong: expected {expected}, got {actual}.").format(
+            name=name, expected=_repr(expected), actual=_repr(actual)))
+    return actual
+
+
+def numerical_gradient(loss, x, h=1e-5):
+    """Central differences of loss() with respect to every entry of the float array x (changed in place, restored)."""
+    grad = _zeros(x.shape)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for k in _range(flat.size):
+        old = flat[k]
+        flat[k] = old + h
+        plus = loss()
+        flat[k] = old - h
+        minus = loss()
+        flat[k] = old
+        gflat[k] = (plus - minus) / (2 * h)
+    return grad
 
 
 def call(fn_name, fn, *args, **kwargs):
@@ -168,8 +280,12 @@ def call(fn_name, fn, *args, **kwargs):
             fn=fn_name, error=_type(err).__name__, message=err)) from err
 
 
-def run(fn_name, checks, hidden=False):
-    """Run checks, then print a summary or raise one CheckFailed listing every failure."""
+def run(fn_name, checks, hidden=False, form_only=False):
+    """Run checks, then print a summary or raise one CheckFailed listing every failure.
+
+    *form_only* checks look at the form of an answer, not at its values: their
+    summary says so, so that passing them is not taken for a right answer.
+    """
     failures = []
     for check in checks:
         try:
@@ -188,6 +304,9 @@ def run(fn_name, checks, hidden=False):
         raise CheckFailed("\n".join([header] + ["✗ " + text for text in failures]))
     if hidden:
         _print("✓ " + _("{fn}: all {total} hidden checks passed.").format(fn=fn_name, total=total))
+    elif form_only:
+        _print("✓ " + _("{fn}: your answer has the right form. Its values are checked when your work is graded.")
+               .format(fn=fn_name))
     else:
         _print("✓ " + _("{fn}: all {total} checks passed.").format(fn=fn_name, total=total))
 
@@ -313,3 +432,72 @@ def pool_backward(fn):
         lambda: mode_case("max"),
         lambda: mode_case("average"),
     ])
+
+
+# --- the exercises on paper: one check of form per answer ----------------------
+# These checks look at the form of an answer (its type, its dimensions, its
+# keys) and never at its values, which the graded checks judge.  Everything the
+# graded checks require of the form is checked here, so an answer that passes
+# can lose points only for its numbers.
+LAYERS = ("conv", "pool", "flatten", "fc1", "fc2")
+
+
+def _per_layer(fn_name, value, check_layer):
+    """The form checks of a dict answer: the dict itself, then one check per layer."""
+    try:
+        table = as_table(fn_name, answered(fn_name, value), LAYERS)
+    except CheckFailed as failure:
+        def again(failure=failure):
+            raise failure
+        run(fn_name, [again], form_only=True)
+    run(fn_name, [lambda layer=layer: check_layer(f"{fn_name}[{layer!r}]", layer, answered(
+        f"{fn_name}[{layer!r}]", table[layer])) for layer in LAYERS], form_only=True)
+
+
+def edge_output(value):
+    run("edge_output", [lambda: as_matrix("edge_output", answered("edge_output", value))], form_only=True)
+
+
+def layer_shapes(value):
+    def shape(name, layer, entry):
+        sizes = as_ints(name, entry, 3) if layer in ("conv", "pool") else (as_int(name, entry),)
+        for size in sizes:
+            expect_positive(name, size)
+
+    _per_layer("layer_shapes", value, shape)
+
+
+def layer_parameters(value):
+    def counts(name, layer, entry):
+        for count in as_ints(name, entry, 2):
+            expect_not_negative(name, count)
+
+    _per_layer("layer_parameters", value, counts)
+
+
+def one_by_one(shape, reason):
+    def output_shape():
+        for size in as_ints("one_by_one_shape", answered("one_by_one_shape", shape), 3):
+            expect_positive("one_by_one_shape", size)
+
+    run("one_by_one", [
+        output_shape,
+        lambda: expect_choice("one_by_one_reason", answered("one_by_one_reason", reason), (1, 2, 3, 4)),
+    ], form_only=True)
+
+
+def gap_backprop(O, L, dF, dX):
+    # A gradient has the shape of what it is the gradient of: F is 2 x 2 and X is 3 x 3.
+    run("gap_backprop", [
+        lambda: as_matrix("gap_O", answered("gap_O", O)),
+        lambda: as_scalar("gap_L", answered("gap_L", L)),
+        lambda: expect_shape("gap_dF", answered("gap_dF", dF), (2, 2)),
+        lambda: expect_shape("gap_dX", answered("gap_dX", dX), (3, 3)),
+    ], form_only=True)
+
+
+def pooling_by_hand(max_pooled, average_pooled):
+    run("pooling_by_hand", [
+        lambda: as_matrix("max_pooled", answered("max_pooled", max_pooled)),
+        lambda: as_matrix("average_pooled", answered("average_pooled", average_pooled)),
+    ], form_only=True)
