@@ -75,9 +75,12 @@ def print_summary(rows, console=None):
         done = {name: (s, m) for name, (s, m, waiting) in cells.items() if m and not waiting}
         full = [name for name, (s, m) in done.items() if s == m]
         lost = [f"{name.removeprefix('test_')} {s:g}/{m:g}" for name, (s, m) in done.items() if s != m]
-        to_grade = [f"{name} /{m:g}" for name, (_s, m, waiting) in cells.items() if m and waiting]
+        waiting = [m for _s, m, is_waiting in cells.values() if m and is_waiting]
+        to_grade = f"{len(waiting)} answers, {sum(waiting):g} points" if waiting else "-"
+        if len(lost) == len(done) and lost:
+            lost = [f"all {len(lost)} graded cells"]
         table.add_row(student, lang, f"{score:g} / {max_score:g}", f"{len(full)} of {len(done)}",
-                      ", ".join(lost) or "-", ", ".join(to_grade) or "-")
+                      ", ".join(lost) or "-", to_grade)
     console.print(table)
 
 
