@@ -16,8 +16,8 @@ def wrap_rtl(nb, lang: str = "fa"):
     content, a blank line, ``</div>``: the blank lines let CommonMark parse the
     content as markdown rather than raw HTML. Fenced code inside gets its own
     ``<div dir="ltr">`` so that the bidi algorithm does not move punctuation at
-    the ends of code lines. Inline code, math and every character (U+200C
-    included) are left as they are. Code cells, and markdown cells that are
+    the ends of code lines, and inline code is isolated in ``<bdi>``. Math
+    and every character (U+200C included) are left as they are. Code cells, and markdown cells that are
     not translated, stay left to right. Wrapping twice changes nothing.
     """
     nb = copy.deepcopy(nb)
@@ -40,6 +40,18 @@ def _ltr_fences(source: str) -> str:
             # "</div>" opens an HTML block that runs to the next blank line, so
             # text right after it needs a blank line to stay markdown.
             out.append(block.text if block.text.count("\n") > 1 else "\n\n")
+        elif block.translatable:
+            out.append(block.render(_isolate_inline_code(block.text)))
         else:
             out.append(block.render())
     return "".join(out)
+
+
+# A code span: a run of backticks, the code, the same run again.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def _isolate_inline_code(text: str) -> str:
+    """Put each inline code span in ``<bdi>``, so that right-to-left prose around it
+    cannot reorder it (``b.item()`` would otherwise show as ``()b.item``)."""
+    return _CODE_SPAN.sub(lambda m: f"<bdi>{m.group(0)}</bdi>", text)

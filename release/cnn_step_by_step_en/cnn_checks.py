@@ -87,10 +87,21 @@ def seeded(seed):
     return _RandomState(seed)
 
 
+#: Languages written right to left: their messages isolate every value.
+RIGHT_TO_LEFT = ("fa", "ar", "he", "ur")
+
+
 def _fmt(value):
+    """*value* as printed in a message.  In a right-to-left message each line of it
+    is isolated left to right (U+2066 ... U+2069), or the bidi algorithm would
+    reverse the order of its numbers and signs."""
     if _isinstance(value, _ndarray):
-        return _array2string(value, precision=8, separator=", ", max_line_width=100, threshold=40)
-    return _repr(value)
+        text = _array2string(value, precision=8, separator=", ", max_line_width=100, threshold=40)
+    else:
+        text = value if _type(value) is _str else _repr(value)
+    if LANGUAGE not in RIGHT_TO_LEFT:
+        return text
+    return "\n".join(f"\u2066{line}\u2069" for line in text.split("\n"))
 
 
 def as_array(name, value):
@@ -136,7 +147,7 @@ def expect_shape(name, value, shape):
     actual = as_array(name, value)
     if _tuple(actual.shape) != _tuple(shape):
         raise CheckFailed(_("{name} has the wrong shape: expected {expected}, got {actual}.").format(
-            name=name, expected=_tuple(shape), actual=_tuple(actual.shape)))
+            name=name, expected=_fmt(_tuple(shape)), actual=_fmt(_tuple(actual.shape))))
     return actual
 
 
@@ -150,7 +161,7 @@ def expect_close(name, value, expected, atol=1e-7, show_values=True):
             raise CheckFailed(_("{name} is wrong.\n  expected: {expected}\n  got:      {actual}").format(
                 name=name, expected=_fmt(expected), actual=_fmt(actual)))
         raise CheckFailed(_("{name} is wrong: the largest difference is {diff:.3g}, at index {index}.").format(
-            name=name, diff=worst, index=where))
+            name=name, diff=worst, index=_fmt(where)))
     return actual
 
 
@@ -160,7 +171,7 @@ def expect_scalar(name, value, expected, atol=1e-9, show_values=True):
         if not show_values:
             raise CheckFailed(_("{name} is wrong.").format(name=name))
         raise CheckFailed(_("{name} is wrong: expected {expected}, got {actual}.").format(
-            name=name, expected=_repr(_float(expected)), actual=_repr(actual)))
+            name=name, expected=_fmt(_float(expected)), actual=_fmt(actual)))
     return actual
 
 
