@@ -45,6 +45,7 @@ def make_class(n):
 
 
 def scratch_course(folder: Path, students):
+    folder.mkdir(parents=True)
     copy_build_inputs(ROOT, folder)
     build_all(folder, LANGUAGES, progress=lambda message: None)
     for student, lang, path in students:

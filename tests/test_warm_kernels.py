@@ -20,8 +20,6 @@ import json
 import os
 import shutil
 import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -33,9 +31,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from nbgrader.api import Gradebook
 
-from coursekit import NOTEBOOK_NAME
 from coursekit import warm_kernels as wk
 from coursekit.batch_grade import run_batch
 from coursekit.sandbox_kernel import KERNEL_NAME
@@ -506,108 +502,3 @@ def test_are_grades_identical_with_warm_kernels_and_plain_nbgrader(built, tmp_pa
     assert plain["alice"] != plain["mistaken-stride"] != plain["dies"]  # the scores do differ
     died = [r for r in results if r.student == "dies"][0]
     assert any(i["kind"] == "kernel_died" for i in died.incidents)
-
-
-# Runs in a subprocess in the course root: grades the given students one after
-# another exactly as a batch worker does (batch_grade._init_worker, then
-# grade_one for each), and measures the CPU time of the whole process tree for
-# each notebook.  Bubblewrap's outer process exits without reaping the
-# sandbox's init, so this process makes itself a child subreaper and reaps such
-# orphans itself; their CPU time then shows in RUSAGE_CHILDREN.
-MEASURE = r'''
-import ctypes, json, os, resource, sys, threading, time
-from pathlib import Path
-import psutil
-
-def reap_orphaned_inits():
-    for child in psutil.Process().children():
-        try:
-            if child.status() != psutil.STATUS_ZOMBIE:
-                continue
-            with open(f"/proc/{child.pid}/status") as fh:
-                nspid = [line.split()[1:] for line in fh if line.startswith("NSpid:")][0]
-        except (OSError, psutil.Error, IndexError):
-            continue
-        if len(nspid) > 1:  # the init of a pid namespace, not one of our own children
-            try:
-                os.waitpid(child.pid, 0)
-            except ChildProcessError:
-                pass
-
-def tree_cpu():
-    reap_orphaned_inits()
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            t = proc.cpu_times()
-            total += t.user + t.system + t.children_user + t.children_system
-        except psutil.Error:
-            pass
-    return total
-
-ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-stop = threading.Event()
-def reaper():
-    while not stop.wait(0.05):
-        reap_orphaned_inits()
-threading.Thread(target=reaper, daemon=True).start()
-
-from coursekit import batch_grade, warm_kernels
-root, students = Path(sys.argv[1]), sys.argv[2].split(",")
-jobs = [job for job in batch_grade.find_submissions(root) if job.student in students]
-for job in jobs:
-    batch_grade.stage(root, job)
-cpu0, wall0 = tree_cpu(), time.perf_counter()
-batch_grade._init_worker(str(root))
-per = []
-for job in jobs:
-    cpu, wall = tree_cpu(), time.perf_counter()
-    result = batch_grade.grade_one(job)
-    wall = time.perf_counter() - wall
-    time.sleep(0.2)  # let the last orphans be reaped
-    per.append({"cpu": tree_cpu() - cpu, "wall": wall, "score": result.score, "ok": result.ok})
-warm_kernels.close_all()
-time.sleep(0.3)
-print(json.dumps({"per": per, "total_cpu": tree_cpu() - cpu0,
-                  "total_wall": time.perf_counter() - wall0}))
-'''
-
-
-def measure(course: ScratchCourse, students, warm: bool) -> dict:
-    config = course.root / "nbgrader_config.py"
-    config.write_text(config.read_text() + f"\nc.BatchGrade.warm_kernels = {warm}\n")
-    proc = subprocess.run([sys.executable, "-c", MEASURE, str(course.root), ",".join(students)],
-                          cwd=course.root, capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def test_how_much_cpu_does_a_warm_kernel_save_per_notebook(built, tmp_path):
-    """How many CPU-seconds and seconds does a notebook cost with cold and with warm kernels?"""
-    students = [f"copy-{i}" for i in range(8)]
-    figures = {}
-    for kind, warm in (("cold", False), ("warm", True)):
-        course = copy_course(built, tmp_path / kind)
-        for student in students:
-            course.submit(student, CORRECT_LOOPS)
-        figures[kind] = measure(course, students, warm)
-
-    report = {}
-    for kind, result in figures.items():
-        per = result["per"]
-        assert all(p["ok"] for p in per) and len({p["score"] for p in per}) == 1
-        report[kind] = {"cpu_median": statistics.median(p["cpu"] for p in per),
-                        "wall_median": statistics.median(p["wall"] for p in per),
-                        "cpu_per_notebook_incl_startup": result["total_cpu"] / len(per),
-                        "wall_per_notebook_incl_startup": result["total_wall"] / len(per)}
-    print("\nper notebook (8 copies of alice.en.py, one worker):")
-    for kind, row in report.items():
-        print(f"  {kind}: median {row['cpu_median']:.2f} CPU-s, {row['wall_median']:.2f} s; "
-              f"with start-up {row['cpu_per_notebook_incl_startup']:.2f} CPU-s, "
-              f"{row['wall_per_notebook_incl_startup']:.2f} s")
-    assert figures["cold"]["per"][0]["score"] == figures["warm"]["per"][0]["score"]
-    assert report["warm"]["cpu_median"] < 0.7 * report["cold"]["cpu_median"], report
-    assert report["warm"]["cpu_median"] <= 4.5, report
