@@ -1,5 +1,4 @@
 """Shared fixtures: a scratch copy of the course, built and graded with real nbgrader."""
-import shutil
 from pathlib import Path
 
 import nbformat

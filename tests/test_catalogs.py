@@ -1,6 +1,5 @@
 """Tests for prose blocks and the catalog stages: extract, update, check, stats, compile."""
 import gettext
-import io
 import shutil
 from pathlib import Path
 

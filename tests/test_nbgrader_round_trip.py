@@ -1,7 +1,5 @@
 """The course works with plain nbgrader commands, end to end."""
 import csv
-import json
-import re
 import subprocess
 import sys
 
