@@ -51,7 +51,10 @@ c.ContainedExecute.max_output_chars = 100_000
 # keeps the ordinary kernel, which may read course_data/.
 c.ContainedExecute.kernel_name = "cnn-sandbox"
 c.SandboxKernel.memory_limit_mb = 2048
-c.SandboxKernel.cpu_time_limit_s = 60
+# The CPU cap is for the whole kernel: well above what the per-cell timeouts
+# allow a few looping cells, so that loops are stopped by the timeout (one cell
+# loses) and not by the cap (every later cell would).
+c.SandboxKernel.cpu_time_limit_s = 600
 # True would grade without the sandbox (with a warning) where bubblewrap cannot run.
 c.SandboxKernel.allow_unsandboxed = False
 

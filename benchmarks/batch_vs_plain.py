@@ -84,7 +84,13 @@ def main(argv=None):
         results = run_batch(batch, workers=args.workers, progress=False)
         batch_wall = time.perf_counter() - started
 
-        same = all_scores(plain, students) == all_scores(batch, students)
+        plain_scores, batch_scores = all_scores(plain, students), all_scores(batch, students)
+        same = plain_scores == batch_scores
+        for student, lang, path in students:
+            if plain_scores[student] != batch_scores[student]:
+                cells = sorted(c for c in plain_scores[student] if plain_scores[student][c] != batch_scores[student][c])
+                print(f"differs: {student} ({lang}, {path.name}): " + ", ".join(
+                    f"{c} plain {plain_scores[student][c]} batch {batch_scores[student][c]}" for c in cells))
     n = len(students)
     print(f"submissions: {n} ({', '.join(LANGUAGES)}), cores: {os.cpu_count()}, batch workers: {args.workers or os.cpu_count()}")
     print(f"plain nbgrader autograde: {plain_wall:7.1f} s in all, median {statistics.median(gaps):.2f} s per notebook")

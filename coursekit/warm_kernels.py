@@ -71,6 +71,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
@@ -819,16 +820,17 @@ class WarmSandbox:
             self._forget()
 
     def _forget(self) -> None:
-        if self.root_fd is not None:
-            os.close(self.root_fd)
-        self.root_fd = None
+        # Safe to run again from a signal handler that interrupted it.
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)
+        self.base = self.submission = None
+        root_fd, self.root_fd = self.root_fd, None
+        if root_fd is not None:
+            os.close(root_fd)
         self.proc = None
         self.ready_info = None
         self._launched.clear()
         self.dirty = True
-        if self.base is not None:
-            shutil.rmtree(self.base, ignore_errors=True)
-        self.base = self.submission = None
 
     # --- talking to the zygote ----------------------------------------------------
     def _receive(self, timeout: float, what: str, request_id=None) -> tuple[dict, list[int]]:
@@ -939,6 +941,8 @@ class WarmSandbox:
             if time.monotonic() > deadline:
                 raise WarmSandboxError("the kernel's sockets did not appear in time")
             await asyncio.sleep(0.005)
+        # (Made again if a replaced sandbox took the folder with it.)
+        os.makedirs(os.path.dirname(client_ip), mode=0o700, exist_ok=True)
         for port, fd in found.items():
             link = f"{client_ip}-{port}"
             os.symlink(f"/proc/{os.getpid()}/fd/{fd}", link)
@@ -982,7 +986,8 @@ class WarmSandbox:
     def new_client_ip(self) -> str:
         """A fresh private folder of the worker for one kernel's socket links; returns its ip."""
         with self.lock:
-            folder = Path(tempfile.mkdtemp(prefix="cnn-warm-conn-"))
+            self.ensure_ready()
+            folder = Path(tempfile.mkdtemp(prefix="conn-", dir=self.base))
             return str(folder / "k")
 
 
@@ -999,6 +1004,7 @@ def _launcher_path() -> str:
 # --------------------------------------------------------------------------
 
 _SANDBOXES: dict[Path | None, WarmSandbox] = {}
+_EVERY_SANDBOX: "weakref.WeakSet[WarmSandbox]" = weakref.WeakSet()
 _REGISTRY_LOCK = threading.Lock()
 _FAILED_ROOTS: set = set()
 
@@ -1011,6 +1017,7 @@ def sandbox_for(course_root: Path | None, settings: SandboxKernel | None = None)
         if box is None:
             box = WarmSandbox(settings or sk.load_settings(key), key)
             _SANDBOXES[key] = box
+            _EVERY_SANDBOX.add(box)
         return box
 
 
@@ -1032,8 +1039,8 @@ atexit.register(close_all)
 def prepare_worker(course_root: Path, config=None) -> WarmSandbox:
     """Start this worker's sandbox early (the zygote imports while the worker sets up).
 
-    Also makes SIGTERM (``Pool.terminate``) stop the sandbox before the worker
-    dies, so that nothing of it outlives the worker.
+    The sandbox is stopped, and its folders deleted, when the worker ends, be
+    it normally or by SIGTERM (``Pool.terminate``).
     """
     settings = SandboxKernel(config=config) if config is not None else None
     box = sandbox_for(course_root, settings)
@@ -1042,6 +1049,10 @@ def prepare_worker(course_root: Path, config=None) -> WarmSandbox:
     except SandboxError as exc:
         log.warning("warm sandbox unavailable (%s); using cold sandboxed kernels", exc)
         _FAILED_ROOTS.add(box.course_root)
+    # A pool worker ends with os._exit, which skips atexit: multiprocessing's
+    # own exit hooks run, and SIGTERM (Pool.terminate) is caught.
+    from multiprocessing import util
+    util.Finalize(None, close_all, exitpriority=100)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     return box
@@ -1049,6 +1060,12 @@ def prepare_worker(course_root: Path, config=None) -> WarmSandbox:
 
 def _stop_on_sigterm(signum, frame):
     close_all()
+    # Also those that a close_all interrupted by this signal was closing.
+    for box in list(_EVERY_SANDBOX):
+        try:
+            box.close()
+        except Exception:  # noqa: BLE001 - the worker is ending anyway
+            pass
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 

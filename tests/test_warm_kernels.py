@@ -9,9 +9,9 @@ with ``c.SandboxKernel.memory_limit_mb = 512``, ``source/secret.txt``,
 one course come from the same warm sandbox, one after the other, so the
 tests also show what one child leaves (nothing) for the next.
 
-Cells print one JSON line, which the tests read back.  The last tests grade
+Cells print one JSON line, which the tests read back.  The last test grades
 real submissions of a scratch copy of the course, with warm kernels and with
-plain ``nbgrader autograde``, and measure what each costs.
+plain ``nbgrader autograde``, and compares the scores.
 """
 from __future__ import annotations
 
@@ -434,7 +434,7 @@ def test_can_a_submission_point_the_grader_at_a_socket_of_the_host(course):
 
 
 # --------------------------------------------------------------------------
-# Real grading: identical grades, and what it costs
+# Real grading: identical grades
 # --------------------------------------------------------------------------
 
 #: Graded both ways.  The witness is alice's answers with a zero_pad that prints
