@@ -141,8 +141,8 @@ class ContainedExecute(Execute):
         self._dead_in = grade_id
         if unresponsive:
             why = f"The kernel stopped answering after cell {grade_id!r} timed out."
-            try:  # it will not stop by itself
-                self.km.shutdown_kernel(now=True)
+            try:  # it will not stop by itself (the manager is async: run the shutdown to completion)
+                run_sync(self.km.shutdown_kernel)(now=True)
             except Exception:
                 pass
         else:

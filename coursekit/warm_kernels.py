@@ -1,10 +1,13 @@
 """Warm sandboxed kernels for ``coursekit grade``'s worker processes.
 
-A cold ``cnn-sandbox`` kernel (``sandbox_kernel.py``) costs about 2 CPU-seconds
-before the first cell runs: a launcher interpreter, bubblewrap, a fresh
-interpreter that imports ipykernel, then the notebook's own imports of numpy,
-matplotlib and h5py.  A batch worker grades many notebooks in a row, so it
-pays for all of that once instead:
+A cold ``cnn-sandbox`` kernel (``sandbox_kernel.py``) costs several
+CPU-seconds that have nothing to do with the submission: a launcher
+interpreter, bubblewrap, a fresh interpreter that imports ipykernel, then the
+notebook's own imports of numpy, matplotlib (which rebuilds its font cache in
+the fresh ``MPLCONFIGDIR``) and h5py.  Measured over the whole process tree, a
+notebook of this course costs about 9 CPU-seconds that way and about 2 with
+this module.  A batch worker grades many notebooks in a row, so it pays for
+all of that once instead:
 
 * :class:`WarmSandbox` starts one bubblewrap sandbox per worker, built like
   the cold one (same mount plan, namespaces, environment and options from
