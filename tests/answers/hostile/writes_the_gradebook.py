@@ -3,7 +3,8 @@ BASED_ON = "../../../course_data/demo_submissions/alice.en.py"
 
 CELLS = {"zero_pad": '''# GRADED FUNCTION: zero_pad
 import sqlite3
-for path in ["../../../gradebook.db", "../../gradebook.db", "/work/main/gradebook.db"]:
+import os
+for path in ["../../../gradebook.db", "../../gradebook.db", os.path.abspath("../../../gradebook.db")]:
     try:
         db = sqlite3.connect(path)
         db.execute("update grade set auto_score = 0")
