@@ -10,26 +10,24 @@ Cells print one JSON line, which the tests read back.
 """
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 from jupyter_client.connect import write_connection_file
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
+import kernel_cells
 from coursekit import sandbox_kernel as sk
+from kernel_cells import notebook, printed
 
 REPO = Path(sk.__file__).resolve().parent.parent
 SECRET = "the model solution"
@@ -87,31 +85,15 @@ def alice(root: Path) -> Path:
     return root / "autograded" / "alice" / "hw"
 
 
-def notebook(*sources: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(textwrap.dedent(s)) for s in sources])
+KERNEL = {"kernel_name": sk.KERNEL_NAME}
 
 
 def execute(nb, cwd: Path, timeout: int = 60, **options):
-    client = NotebookClient(nb, kernel_name=sk.KERNEL_NAME, timeout=timeout,
-                            allow_errors=True, resources={"metadata": {"path": str(cwd)}},
-                            **options)
-    client.execute()
-    return nb
+    return kernel_cells.execute(nb, cwd, timeout, **KERNEL, **options)
 
 
 def run(cwd: Path, *sources: str, **options) -> list:
-    """Run cells in a fresh kernel; the last JSON line each cell printed."""
-    nb = execute(notebook(*sources), cwd, **options)
-    return [printed(cell) for cell in nb.cells]
-
-
-def printed(cell):
-    text = "".join(o.text for o in cell.outputs
-                   if o.output_type == "stream" and o.name == "stdout").strip()
-    errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
-    assert text, f"cell printed nothing; errors: {errors}"
-    return json.loads(text.splitlines()[-1])
+    return kernel_cells.run(cwd, *sources, **KERNEL, **options)
 
 
 def launch_directly(cwd: Path, env_extra: dict | None = None, timeout: int = 60):

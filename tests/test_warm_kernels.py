@@ -16,7 +16,6 @@ plain ``nbgrader autograde``, and compares the scores.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import socket
@@ -29,12 +28,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from coursekit import warm_kernels as wk
 from coursekit.batch_grade import run_batch
 from coursekit.sandbox_kernel import KERNEL_NAME
+import kernel_cells
+from kernel_cells import notebook, printed
 from conftest import ANSWERS, CORRECT_LOOPS, ScratchCourse
 
 SECRET = "the model solution"
@@ -91,31 +91,15 @@ def folder(root: Path, student: str = "alice") -> Path:
     return root / "autograded" / student / "hw"
 
 
-def notebook(*sources: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(textwrap.dedent(s)) for s in sources])
+KERNEL = {"kernel_name": KERNEL_NAME, "kernel_manager_class": wk.WarmKernelManager}
 
 
 def execute(nb, cwd: Path, timeout: int = 60, **options):
-    client = NotebookClient(nb, kernel_name=KERNEL_NAME, kernel_manager_class=wk.WarmKernelManager,
-                            timeout=timeout, allow_errors=True,
-                            resources={"metadata": {"path": str(cwd)}}, **options)
-    client.execute()
-    return nb
+    return kernel_cells.execute(nb, cwd, timeout, **KERNEL, **options)
 
 
 def run(cwd: Path, *sources: str, **options) -> list:
-    """Run cells in a fresh warm kernel; the last JSON line each cell printed."""
-    nb = execute(notebook(*sources), cwd, **options)
-    return [printed(cell) for cell in nb.cells]
-
-
-def printed(cell):
-    text = "".join(o.text for o in cell.outputs
-                   if o.output_type == "stream" and o.name == "stdout").strip()
-    errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
-    assert text, f"cell printed nothing; errors: {errors}"
-    return json.loads(text.splitlines()[-1])
+    return kernel_cells.run(cwd, *sources, **KERNEL, **options)
 
 
 # --------------------------------------------------------------------------
