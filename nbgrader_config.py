@@ -8,8 +8,9 @@ c = get_config()  # noqa: F821 (provided by traitlets when the file is loaded)
 
 # --- the course ------------------------------------------------------------
 c.CourseDirectory.course_id = "cnn-step-by-step"
-c.CourseDirectory.root = "."
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# The course root is the folder of this file; the gradebook is nbgrader's
+# default, <root>/gradebook.db.  For a large class, a PostgreSQL gradebook:
+# c.CourseDirectory.db_url = "postgresql+psycopg://grader@dbhost/cnn"
 
 # --- execution ---------------------------------------------------------------
 # A correct loop solution runs in well under a second per cell; a cell that runs
@@ -26,7 +27,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "coursekit.guard_locked_cells.GuardLockedCells",
+    "coursekit.grading.guard_locked_cells.GuardLockedCells",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -64,22 +65,22 @@ c.SandboxKernel.allow_unsandboxed = False
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "coursekit.strip_hidden_tests.StripHiddenTests",
-    "coursekit.feedback_language.FeedbackLanguage",
+    "coursekit.feedback.strip_hidden_tests.StripHiddenTests",
+    "coursekit.feedback.language.FeedbackLanguage",
 ]
 # nbgrader's feedback template writes a bare <html>; the kit's template file
 # extends it and writes <html lang="fa"> (or en, tr: the assignment's language,
 # found by FeedbackLanguage above).  Setting the template folders replaces
 # nbgrader's default, so its own folder is in the list, after the kit's.
-from coursekit.feedback_language import TEMPLATE_DIRS, TEMPLATE_FILE  # noqa: E402
+from coursekit.feedback.language import TEMPLATE_DIRS, TEMPLATE_FILE  # noqa: E402
 
 # Only the feedback exporter: formgrader's grading pages use HTMLExporter too,
 # and must keep nbgrader's own templates.
-c.GenerateFeedback.exporter_class = "coursekit.feedback_language.FeedbackHTMLExporter"
+c.GenerateFeedback.exporter_class = "coursekit.feedback.language.FeedbackHTMLExporter"
 c.FeedbackHTMLExporter.extra_template_basedirs = TEMPLATE_DIRS
 c.FeedbackHTMLExporter.template_file = TEMPLATE_FILE
 
 # --- the kit's own options -----------------------------------------------------
 # Every language is built from the one English master; fa and tr need their
 # catalogs in translations/ (see translations/README.md).
-c.ReleaseBuild.languages = ["en", "fa", "tr"]
+c.Course.languages = ["en", "fa", "tr"]

@@ -1,13 +1,15 @@
-"""Tools for the "Convolutional Neural Networks: Step by Step" nbgrader course.
+"""Tools for the nbgrader course "Convolutional Neural Networks: Step by Step".
 
-The modules follow the pipeline, in order:
-master notebook -> language notebooks -> nbgrader -> grades -> report.
+The subpackages follow the pipeline a notebook takes, in order:
+
+    authoring    the published values and the figures the master is built from
+    translation  master -> gettext catalogs -> a notebook per language
+    build        language notebooks -> nbgrader generate_assignment -> release/
+    grading      submissions -> sandboxed kernels -> trusted verdicts -> gradebook
+    feedback     graded notebooks -> feedback pages in the student's language
+    report       gradebook -> the instructor report
+    demo         the whole cycle on bundled demo submissions
+
+``course.Course`` is the one object that knows the course's folders, options
+and languages; every stage takes it.
 """
-from pathlib import Path
-
-#: The course root: the folder that holds nbgrader_config.py.
-COURSE_ROOT = Path(__file__).resolve().parent.parent
-
-#: The nbgrader assignment that the English master notebook lives in.
-MASTER_ASSIGNMENT = "cnn_step_by_step"
-NOTEBOOK_NAME = "cnn_step_by_step"

@@ -1,33 +1,41 @@
-"""``coursekit``: one entry point for the course's jobs.
+"""``coursekit``: one entry point for the course's jobs, in pipeline order.
 
-    coursekit build            master -> en/fa/tr sources -> nbgrader release/
-    coursekit check-release    does a fresh build reproduce release/?
-    coursekit demo             build, submit demo answers, autograde, feedback, export
-    coursekit grade            autograde every submission with parallel workers, in the sandbox
-    coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
     coursekit catalogs update  master -> templates -> translations/{notebook,messages}/<lang>.po
     coursekit catalogs check   can every catalog ship? (no fuzzy, untranslated or broken entries)
     coursekit catalogs stats   entries per catalog: translated, fuzzy, untranslated
+    coursekit build            master -> one source per language -> nbgrader release/
+    coursekit check-release    does a fresh build reproduce release/?
+    coursekit grade            autograde every submission with parallel workers, in the sandbox
+    coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
+    coursekit demo             build, submit demo answers, autograde, feedback, export, report
+    coursekit options          every option of the kit, with its default, as nbgrader_config.py lines
+
+Every command works on the course it is run in: the current folder or the
+nearest parent that holds nbgrader_config.py, or the folder given with
+--course-root.
 """
+from __future__ import annotations
+
 import argparse
 import sys
 import time
+from pathlib import Path
 
-from . import COURSE_ROOT
+from .course import Course, CourseError
 
 
-def _build(args):
-    from .build_release import build_all
+def _build(course, args):
+    from .build.release import build_all
 
-    for release in build_all(COURSE_ROOT, args.languages or None):
-        print(f"built {release.relative_to(COURSE_ROOT)}")
+    for release in build_all(course, args.languages or None):
+        print(f"built {course.relative(release)}")
     return 0
 
 
-def _check_release(args):
-    from .release_sync import check_release
+def _check_release(course, args):
+    from .build.release_sync import check_release
 
-    problems = check_release(COURSE_ROOT)
+    problems = check_release(course)
     if problems:
         print("release/ is out of date; run `coursekit build` and commit the result:")
         print("\n".join(f"  {line}" for line in problems))
@@ -36,49 +44,58 @@ def _check_release(args):
     return 0
 
 
-def _demo(args):
-    from .demo_cycle import run_demo
+def _demo(course, args):
+    from .demo.cycle import run_demo
 
     started = time.perf_counter()
-    run_demo(COURSE_ROOT)
+    run_demo(course)
     print(f"demo cycle finished in {time.perf_counter() - started:.1f} s")
     return 0
 
 
-def _grade(args):
-    from .batch_grade import print_summary, run_batch
+def _grade(course, args):
+    from .grading.batch import print_summary, run_batch
 
     started = time.perf_counter()
-    results = run_batch(COURSE_ROOT, args.assignments or None, workers=args.workers)
+    results = run_batch(course, args.assignments or None, workers=args.workers)
     print_summary(results)
     print(f"batch finished in {time.perf_counter() - started:.1f} s")
     return 0 if all(r.ok for r in results) else 1
 
 
-def _report(args):
-    from .report import main as report_main
+def _report(course, args):
+    from .report.page import write_report
 
-    return report_main(["--course-root", str(COURSE_ROOT)] + (["--out", args.out] if args.out else []))
-
-
-def _print_stats(stats):
-    print(f"{'catalog':34} {'entries':>7} {'translated':>10} {'fuzzy':>5} {'untranslated':>12}")
-    for (domain, lang), n in stats.items():
-        name = f"translations/{domain}/{lang}.po"
-        print(f"{name:34} {n['entries']:>7} {n['translated']:>10} {n['fuzzy']:>5} {n['untranslated']:>12}")
-
-
-def _catalogs_update(args):
-    from .catalogs import update_course_catalogs
-
-    _print_stats(update_course_catalogs(COURSE_ROOT, args.languages or None))
+    out = Path(args.out) if args.out else course.root / "artifacts" / "report"
+    print(write_report(course, out, args.assignments))
     return 0
 
 
-def _catalogs_check(args):
-    from .catalogs import check_course_catalogs
+def _options(course, args):
+    from .options import all_options
 
-    problems = check_course_catalogs(COURSE_ROOT, args.languages or None)
+    print(all_options())
+    return 0
+
+
+def _print_stats(course, stats):
+    print(f"{'catalog':34} {'entries':>7} {'translated':>10} {'fuzzy':>5} {'untranslated':>12}")
+    for (domain, lang), n in stats.items():
+        name = course.relative(course.catalog_path(domain, lang))
+        print(f"{name:34} {n['entries']:>7} {n['translated']:>10} {n['fuzzy']:>5} {n['untranslated']:>12}")
+
+
+def _catalogs_update(course, args):
+    from .translation.course_catalogs import update_course_catalogs
+
+    _print_stats(course, update_course_catalogs(course, args.languages or None))
+    return 0
+
+
+def _catalogs_check(course, args):
+    from .translation.course_catalogs import check_course_catalogs
+
+    problems = check_course_catalogs(course, args.languages or None)
     if problems:
         print(f"{len(problems)} translation problem(s); fix them in Poedit or Weblate (see translations/README.md):")
         print("\n".join(f"  {problem}" for problem in problems))
@@ -87,50 +104,64 @@ def _catalogs_check(args):
     return 0
 
 
-def _catalogs_stats(args):
-    from .catalogs import DOMAINS, catalog_path, catalog_stats, translated_languages
+def _catalogs_stats(course, args):
+    from .translation.catalogs import DOMAINS, catalog_stats
+    from .translation.course_catalogs import languages_to_translate
 
-    _print_stats({(domain, lang): catalog_stats(catalog_path(COURSE_ROOT, domain, lang))
-                  for lang in translated_languages(COURSE_ROOT, args.languages or None) for domain in DOMAINS})
+    _print_stats(course, {(domain, lang): catalog_stats(course.catalog_path(domain, lang))
+                          for lang in languages_to_translate(course, args.languages or None) for domain in DOMAINS})
     return 0
 
 
-def _add_catalogs(sub):
-    catalogs = sub.add_parser("catalogs", help="the translation catalogs in translations/")
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course-root", type=Path, default=argparse.SUPPRESS,
+                        help="the course folder (default: the current folder or the nearest parent with "
+                             "nbgrader_config.py)")
+    parser = argparse.ArgumentParser(prog="coursekit", description=__doc__, parents=[common],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name, run, text):
+        action = sub.add_parser(name, help=text, description=text, parents=[common])
+        action.set_defaults(run=run)
+        return action
+
+    catalogs = sub.add_parser("catalogs", help="the translation catalogs in translations/", parents=[common])
     actions = catalogs.add_subparsers(dest="action", required=True)
     for name, run, text in [
         ("update", _catalogs_update, "extract the templates from the master and merge them into every catalog"),
         ("check", _catalogs_check, "list every entry that would stop the build; exit 1 if there is one"),
         ("stats", _catalogs_stats, "count the entries of every catalog by state"),
     ]:
-        action = actions.add_parser(name, help=text)
+        action = actions.add_parser(name, help=text, description=text, parents=[common])
         action.add_argument("languages", nargs="*", help="only these languages (default: all configured but en)")
         action.set_defaults(run=run)
+    command("build", _build, "build the student versions into release/").add_argument(
+        "languages", nargs="*", help="only these languages (default: all configured)")
+    command("check-release", _check_release, "check that release/ matches a fresh build")
+    grade = command("grade", _grade, "autograde every submission with parallel workers, in the sandbox")
+    grade.add_argument("assignments", nargs="*", help="only these assignments (default: all submitted)")
+    grade.add_argument("--workers", type=int, default=0, help="worker processes (default: c.BatchGrade.workers, "
+                                                               "0 meaning one per core)")
+    report = command("report", _report, "write the instructor report (HTML + CSV) from the gradebook")
+    report.add_argument("--out", help="output folder (default: artifacts/report)")
+    report.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
+                        help="report only this assignment (repeatable; default: all)")
+    command("demo", _demo, "run the demo cycle: build, submit, grade, feedback, export, report")
+    command("options", _options, "print every option of the kit with its default, as nbgrader_config.py lines")
+    return parser
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="coursekit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="build the student versions into release/")
-    build.add_argument("languages", nargs="*", help="only these languages (default: all configured)")
-    build.set_defaults(run=_build)
-    sub.add_parser("check-release", help="check that release/ matches a fresh build").set_defaults(run=_check_release)
-    sub.add_parser("demo", help="run the demo cycle").set_defaults(run=_demo)
-    grade = sub.add_parser("grade", help="autograde every submission with parallel workers")
-    grade.add_argument("assignments", nargs="*", help="only these assignments (default: all submitted)")
-    grade.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
-    grade.set_defaults(run=_grade)
-    report = sub.add_parser("report", help="write the instructor report (HTML + CSV) from the gradebook")
-    report.add_argument("--out", help="output folder (default: artifacts/report)")
-    report.set_defaults(run=_report)
-    _add_catalogs(sub)
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
-        return args.run(args)
-    except Exception as err:  # one clear line for known failures, not a traceback
-        from .build_release import BuildError
-        if isinstance(err, BuildError):
+        course = Course.load(getattr(args, "course_root", None))
+        return args.run(course, args)
+    except Exception as err:  # one clear line for the failures the kit knows, not a traceback
+        from .build.language_source import BuildError
+        from .translation.catalogs import CatalogError
+        if isinstance(err, (BuildError, CatalogError, CourseError, FileNotFoundError)):
             print(f"coursekit {args.command}: {err}", file=sys.stderr)
             return 2
         raise

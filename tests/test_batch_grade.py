@@ -9,7 +9,7 @@ from nbgrader.api import Gradebook
 
 from coursekit import NOTEBOOK_NAME
 from coursekit.batch_grade import run_batch
-from conftest import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
+from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
 
 HOSTILE = sorted((ANSWERS / "hostile").glob("*.py"))
 TAMPERING = sorted((ANSWERS / "tampering").glob("*.py"))

@@ -8,7 +8,8 @@ import polib
 import pytest
 from babel.messages.pofile import write_po
 
-from coursekit.catalogs import (
+NOTEBOOK_FILE = "cnn_step_by_step.ipynb"
+from coursekit.translation.catalogs import (
     CatalogError,
     Problem,
     catalog_stats,
@@ -21,7 +22,7 @@ from coursekit.catalogs import (
     update_catalog,
     write_catalog,
 )
-from coursekit.prose_blocks import join_blocks, prose_blocks, split_blocks
+from coursekit.translation.prose_blocks import join_blocks, prose_blocks, split_blocks
 
 FILES = Path(__file__).parent / "files" / "i18n"
 EXERCISE = "**Exercise**: Implement the function below."
@@ -54,7 +55,7 @@ def master():
 
 @pytest.fixture
 def template(master):
-    return extract_prose(master)
+    return extract_prose(master, NOTEBOOK_FILE)
 
 
 def entries(catalog):
@@ -149,7 +150,7 @@ def test_a_cell_without_id_is_refused(master):
     """Does a markdown cell without an id stop extraction?"""
     del cell(master, "intro")["id"]
     with pytest.raises(ValueError, match="cell 1 has no id"):
-        extract_prose(master)
+        extract_prose(master, NOTEBOOK_FILE)
 
 
 def test_template_round_trips_through_babel(template, tmp_path):
@@ -169,7 +170,7 @@ def test_messages_come_from_code_cells_hidden_tests_and_py_files(master, tmp_pat
     """Are messages found in code cells, inside hidden-test regions and in .py files?"""
     checks_py = tmp_path / "checks.py"
     checks_py.write_text('from gettext import ngettext\nn = 2\nprint(ngettext("{n} test failed", "{n} tests failed", n))\n')
-    catalog = extract_messages([master, checks_py, 'print(_("Well done!"))'])
+    catalog = extract_messages([master, checks_py, 'print(_("Well done!"))'], project="cnn_step_by_step")
     assert [m.id for m in catalog if m.id] == [
         "x_pad has shape {shape}, expected {expected}",
         "The padding is not zero",
@@ -185,10 +186,10 @@ def test_messages_come_from_code_cells_hidden_tests_and_py_files(master, tmp_pat
 def test_format_flags_are_kept_for_messages_only(master, tmp_path):
     """Do messages with {name} keep python-brace-format while LaTeX braces in prose get no flag?"""
     update_catalog(tmp_path / "messages.po", extract_messages([master]), "fa")
-    update_catalog(tmp_path / "notebook.po", extract_prose(master), "fa")
+    update_catalog(tmp_path / "notebook.po", extract_prose(master, NOTEBOOK_FILE), "fa")
     assert "#, python-brace-format\nmsgid \"x_pad has shape" in (tmp_path / "messages.po").read_text("utf-8")
     assert "python-" not in (tmp_path / "notebook.po").read_text("utf-8")
-    assert [m.id for m in extract_prose(master) if m.flags] == []
+    assert [m.id for m in extract_prose(master, NOTEBOOK_FILE) if m.flags] == []
 
 
 # --- updating -------------------------------------------------------------------------
@@ -205,12 +206,12 @@ def test_a_changed_english_sentence_makes_its_entry_fuzzy(master, tmp_path):
     """Does a changed English sentence make its entry fuzzy, keeping the old translation?"""
     po = copy_fixture("fa_complete.po", tmp_path)
     cell(master, "intro").source = cell(master, "intro").source.replace("Let's get started!", "Let's get going!")
-    update_catalog(po, extract_prose(master), "fa")
+    update_catalog(po, extract_prose(master, NOTEBOOK_FILE), "fa")
     message = read_catalog(po).get("Let's get going!", context="intro")
     assert message.fuzzy
     assert message.string == "بیایید شروع کنیم!"
     assert polib.pofile(str(po)).find("Let's get going!", msgctxt="intro").previous_msgid == "Let's get started!"
-    assert [str(p) for p in check_catalog(po, extract_prose(master), domain="notebook")] == [
+    assert [str(p) for p in check_catalog(po, extract_prose(master, NOTEBOOK_FILE), domain="notebook")] == [
         f'{po.name}: cell intro: fuzzy entry: "Let\'s get going!"'
     ]
 
@@ -221,7 +222,7 @@ def test_new_english_is_untranslated_and_removed_english_obsolete(master, tmp_pa
     cell(master, "conv-single-step").source = cell(master, "conv-single-step").source.replace(
         "The output of one step is:", "Sizes:"
     )
-    update_catalog(po, extract_prose(master), "fa")
+    update_catalog(po, extract_prose(master, NOTEBOOK_FILE), "fa")
     catalog = read_catalog(po)
     assert catalog.get("Sizes:", context="conv-single-step").string == ""
     assert ("The output of one step is:", "conv-single-step") in catalog.obsolete
@@ -399,7 +400,7 @@ def test_a_long_changed_sentence_leaves_a_readable_fuzzy_entry(master, tmp_path)
     old = WELCOME
     new = WELCOME.replace("In this assignment", "In this longer assignment, with a second line,\nyou")
     cell(master, "intro").source = cell(master, "intro").source.replace(old, new)
-    update_catalog(po, extract_prose(master), "fa")
+    update_catalog(po, extract_prose(master, NOTEBOOK_FILE), "fa")
     entry = polib.pofile(str(po)).find(new, msgctxt="intro")
     assert entry.fuzzy and entry.previous_msgid == old
     assert read_catalog(po).get(new, context="intro").previous_id == [old]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ANSWERS, autograded_cells, student_id
+from scratch import ANSWERS, autograded_cells, student_id
 
 MISTAKES = sorted((ANSWERS / "mistakes").glob("*.py"))
 TAMPERING = sorted((ANSWERS / "tampering").glob("*.py"))

@@ -11,7 +11,7 @@ from nbgrader.utils import compute_checksum
 from coursekit import COURSE_ROOT, NOTEBOOK_NAME
 from coursekit.answers import load_answers
 from coursekit.build_release import BuildError, ReleaseBuild, assignment_for, build_all, run_nbgrader
-from coursekit.catalogs import (
+from coursekit.translation.catalogs import (
     DOMAINS,
     catalog_path,
     catalog_stats,
@@ -23,10 +23,10 @@ from coursekit.catalogs import (
 )
 from coursekit.config import load_config
 from coursekit.demo_cycle import demo_students
-from coursekit.prose_blocks import cell_source, is_translatable_cell
+from coursekit.translation.prose_blocks import cell_source, is_translatable_cell
 from coursekit.release_sync import copy_build_inputs
 
-from conftest import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
+from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
 
 LANGUAGES = ["en", "fa", "tr"]
 TRANSLATED = ["fa", "tr"]

@@ -8,7 +8,7 @@ import pytest
 
 from coursekit import COURSE_ROOT, NOTEBOOK_NAME
 from coursekit.build_release import assignment_for, master_path, nbgrader_env, run_nbgrader
-from conftest import ANSWERS, CORRECT_LOOPS, autograded_cells
+from scratch import ANSWERS, CORRECT_LOOPS, autograded_cells
 
 
 def nbgrader(args, cwd):

@@ -1,11 +1,11 @@
 """Is the committed release/ what a fresh build produces?"""
-from coursekit import COURSE_ROOT
-from coursekit.release_sync import check_release, compare_trees
+from coursekit.build.release_sync import check_release, compare_trees
+from scratch import COURSE
 
 
 def test_does_a_fresh_build_reproduce_the_committed_release():
     """Does rebuilding every language from the master reproduce release/ byte for byte?"""
-    problems = check_release(COURSE_ROOT, progress=lambda message: None)
+    problems = check_release(COURSE, progress=lambda message: None)
     assert problems == [], "\n".join(problems)
 
 

@@ -19,7 +19,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from coursekit import report
+from coursekit.course import Course
+from coursekit.report import charts, data as report_data, page
 
 NOTEBOOK = "cnn_step_by_step"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -73,6 +74,14 @@ def _empty_gradebook(tmp_path_factory):
     _TEMPLATE = None
 
 
+def collect(root: Path, *assignments):
+    return report_data.collect(Course.load(root), *assignments)
+
+
+def write_report(root: Path, out: Path) -> Path:
+    return page.write_report(Course.load(root), out)
+
+
 def assignment_of(lang: str) -> str:
     return f"{NOTEBOOK}_{lang}"
 
@@ -104,6 +113,7 @@ def autograded_notebook(sub: Sub, cells=CELLS) -> nbformat.NotebookNode:
 def make_course(root: Path, subs: list[Sub], langs=("en", "fa", "tr"), cells=CELLS) -> Path:
     """A course folder with gradebook.db and autograded/ for *subs*."""
     root.mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text("c = get_config()\n")
     if _TEMPLATE is not None and not (root / "gradebook.db").exists():
         shutil.copyfile(_TEMPLATE, root / "gradebook.db")
     with Gradebook(f"sqlite:///{(root / 'gradebook.db').as_posix()}") as gb:
@@ -216,13 +226,13 @@ def graded_class() -> list[Sub]:
 
 def test_does_the_pass_rate_chart_put_the_hardest_cell_first(tmp_path):
     """Does the pass-rate chart put the hardest cell first (at the top)?"""
-    data = report.collect(make_course(tmp_path / "c", graded_class()))
-    stats = report.cell_stats(data)
+    data = collect(make_course(tmp_path / "c", graded_class()))
+    stats = report_data.cell_stats(data)
     assert [s.cell for s in stats][:3] == ["test_conv_forward", "test_pool_forward",
                                            "test_zero_pad"]
     assert [(s.passed, s.graded) for s in stats[:3]] == [(1, 4), (2, 4), (3, 4)]
 
-    fig = report.pass_rate_figure(stats)
+    fig = charts.pass_rate_figure(stats)
     ax = fig.axes[0]
     fig.canvas.draw()
     ticks = [(ax.transData.transform((0, t))[1], label.get_text())
@@ -234,7 +244,7 @@ def test_does_the_pass_rate_chart_put_the_hardest_cell_first(tmp_path):
 
 def test_does_the_pass_rate_table_list_cells_hardest_first_with_right_counts(tmp_path):
     """Does the pass-rate table list cells hardest first, with the right counts?"""
-    page = report.write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
+    page = write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
     _, parsed = parse(page)
     rows = parsed.tables["pass-rates"]
     header, body = rows[0], rows[1:]
@@ -248,7 +258,7 @@ def test_does_the_pass_rate_table_list_cells_hardest_first_with_right_counts(tmp
 
 def test_are_failure_messages_counted_per_cell(tmp_path):
     """Are the failure messages grouped per graded cell, with the right counts?"""
-    page = report.write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
+    page = write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
     _, parsed = parse(page)
     table = failure_table(parsed)
     assert table["test_conv_forward"] == [
@@ -269,16 +279,16 @@ def test_are_rare_failure_messages_folded_and_long_ones_cut(tmp_path):
                 errors={"test_zero_pad": ("AssertionError", f"case {i}")}) for i in range(7)]
     subs.append(Sub("s99", "en", scores={"test_zero_pad": 0},
                     errors={"test_zero_pad": ("RuntimeError", long_value)}))
-    page = report.write_report(make_course(tmp_path / "c", subs, langs=("en",)), tmp_path / "out")
+    page = write_report(make_course(tmp_path / "c", subs, langs=("en",)), tmp_path / "out")
     _, parsed = parse(page)
     rows = failure_table(parsed)["test_zero_pad"]
     assert len(rows) == 6  # 5 most frequent + "others"
     assert rows[-1] == ("3 other messages", 3)
     assert sum(n for _, n in rows) == 8
-    data = report.collect(tmp_path / "c")
+    data = collect(tmp_path / "c")
     s99 = next(sub for sub in data.submissions if sub.student == "s99")
     assert s99.failures == {"test_zero_pad": "RuntimeError: " + "x" * 145 + "\u2026"}
-    assert report.failure_message({"ename": "E", "evalue": "\x1b[31mred\x1b[0m\nmore"}) == "E: red"
+    assert report_data.failure_message({"ename": "E", "evalue": "\x1b[31mred\x1b[0m\nmore"}) == "E: red"
 
 
 def test_is_a_cell_worth_no_points_left_out_of_the_pass_rates(tmp_path):
@@ -287,12 +297,12 @@ def test_is_a_cell_worth_no_points_left_out_of_the_pass_rates(tmp_path):
     subs = [Sub("ann", "en", scores={"test_zero_pad": 0}),
             Sub("ben", "en", errors={"setup": ("ModuleNotFoundError", "No module named 'h5py'")})]
     root = make_course(tmp_path / "c", subs, langs=("en",), cells=cells)
-    stats = report.cell_stats(report.collect(root))
+    stats = report_data.cell_stats(collect(root))
     assert stats[-1].cell == "setup" and stats[-1].pass_rate is None
-    fig = report.pass_rate_figure(stats)
+    fig = charts.pass_rate_figure(stats)
     assert "setup" not in [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert len(fig.axes[0].patches) == len(CELLS)
-    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    text, parsed = parse(write_report(root, tmp_path / "out"))
     assert parsed.tables["pass-rates"][-1][:5] == ["setup", "0", "2", "2", "0 points"]
     assert failure_table(parsed)["setup"] == [("ModuleNotFoundError: No module named 'h5py'", 1)]
     with open(tmp_path / "out" / "grades_by_cell.csv", encoding="utf-8") as fh:
@@ -301,7 +311,7 @@ def test_is_a_cell_worth_no_points_left_out_of_the_pass_rates(tmp_path):
 
 def test_is_a_failure_message_its_first_failing_check_or_first_line_without_a_dangling_colon():
     """Is a failure message `ename: first failing check` (else the first line of evalue), cut and tidied?"""
-    msg = report.failure_message
+    msg = report_data.failure_message
     evalue = ("pool_forward: 2 of 6 checks failed.\n✗ A[0] is wrong.\n  expected: 1\n"
               "✓ A.shape\n✗ cache is wrong.")
     assert msg({"ename": "CheckFailed", "evalue": evalue}) == "CheckFailed: A[0] is wrong."
@@ -326,7 +336,7 @@ def test_is_student_text_escaped(tmp_path):
                         "message": '<img src=x onerror="alert(1)">'}]),
         Sub("bob", "en"),
     ]
-    page = report.write_report(make_course(tmp_path / "c", subs, langs=("en",)), tmp_path / "out")
+    page = write_report(make_course(tmp_path / "c", subs, langs=("en",)), tmp_path / "out")
     text, parsed = parse(page)
     assert "<script" not in text
     assert "<b>co</b>" not in text
@@ -342,7 +352,7 @@ def test_is_student_text_escaped(tmp_path):
 def test_does_the_csv_have_one_column_per_graded_cell(tmp_path):
     """Does the CSV have one column per graded cell, plus language and total?"""
     root = make_course(tmp_path / "c", graded_class())
-    report.write_report(root, tmp_path / "out")
+    write_report(root, tmp_path / "out")
     with open(tmp_path / "out" / "grades_by_cell.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
         fh.seek(0)
@@ -360,7 +370,7 @@ def test_does_the_csv_have_one_column_per_graded_cell(tmp_path):
 
 def test_does_the_page_work_offline_with_valid_pngs(tmp_path):
     """Does the page reference nothing online, with every figure a valid PNG?"""
-    page = report.write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
+    page = write_report(make_course(tmp_path / "c", graded_class()), tmp_path / "out")
     text, parsed = parse(page)
     assert '<html lang="en">' in text
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text, re.I)
@@ -379,7 +389,7 @@ def test_does_the_page_work_offline_with_valid_pngs(tmp_path):
 def test_does_a_class_of_zero_students_still_render(tmp_path):
     """Does a class of zero students still render, and say so?"""
     root = make_course(tmp_path / "c", [])
-    page = report.write_report(root, tmp_path / "out")
+    page = write_report(root, tmp_path / "out")
     text, parsed = parse(page)
     assert "No submissions in the gradebook" in text
     assert "<h1>Instructor report: cnn_step_by_step (en, fa, tr)</h1>" in text
@@ -394,10 +404,8 @@ def test_does_a_class_of_zero_students_still_render(tmp_path):
 
 def test_does_an_empty_gradebook_still_render(tmp_path):
     """Does a gradebook without any assignment still render?"""
-    root = tmp_path / "c"
-    root.mkdir()
-    shutil.copyfile(_TEMPLATE, root / "gradebook.db")
-    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    root = make_course(tmp_path / "c", [], langs=())
+    text, parsed = parse(write_report(root, tmp_path / "out"))
     assert "The gradebook has no assignments." in text
     assert parsed.imgs == []
 
@@ -405,7 +413,7 @@ def test_does_an_empty_gradebook_still_render(tmp_path):
 def test_does_a_class_of_one_student_say_distributions_are_not_meaningful(tmp_path):
     """Does a class of one student render without a histogram and say why?"""
     root = make_course(tmp_path / "c", [Sub("solo", "fa", scores={"test_zero_pad": 2})])
-    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    text, parsed = parse(write_report(root, tmp_path / "out"))
     assert "Only one submission: distributions are not meaningful" in text
     assert len(parsed.imgs) == 1  # the pass-rate chart only
     assert "Distribution" not in parsed.imgs[0]["alt"]
@@ -427,7 +435,7 @@ def test_are_incidents_and_pending_manual_grades_listed_for_attention(tmp_path):
         Sub("eli", "en"),  # no coursekit metadata at all
     ]
     root = make_course(tmp_path / "c", subs)
-    text, parsed = parse(report.write_report(root, tmp_path / "out"))
+    text, parsed = parse(write_report(root, tmp_path / "out"))
     rows = parsed.tables["attention"]
     assert rows[0] == ["Student", "Assignment", "What", "Detail"]
     assert rows[1:] == [
@@ -446,8 +454,8 @@ def test_is_an_unreadable_notebook_reported_as_malformed(tmp_path):
     """Is an autograded notebook that is not JSON reported, not a crash?"""
     root = make_course(tmp_path / "c", [Sub("ann", "en"), Sub("ben", "en")], langs=("en",))
     (root / "autograded" / "ben" / "cnn_step_by_step_en" / f"{NOTEBOOK}.ipynb").write_text("{nope")
-    data = report.collect(root)
-    rows = report.attention_rows(data)
+    data = collect(root)
+    rows = report_data.attention_rows(data)
     assert [(r.student, r.kind) for r in rows] == [("ben", "malformed")]
 
 
@@ -455,18 +463,18 @@ def test_is_a_missing_autograded_notebook_noted(tmp_path):
     """Is a submission with grades but no autograded notebook pointed out?"""
     root = make_course(tmp_path / "c", [Sub("ann", "en"), Sub("ben", "en", write_notebook=False)],
                        langs=("en",))
-    text, _ = parse(report.write_report(root, tmp_path / "out"))
+    text, _ = parse(write_report(root, tmp_path / "out"))
     assert "1 submission(s) have grades but no autograded notebook" in text
 
 
 def test_does_the_histogram_have_one_panel_per_language(tmp_path):
     """Does the score distribution show the whole class on top and one panel per language?"""
-    data = report.collect(make_course(tmp_path / "c", graded_class()))
+    data = collect(make_course(tmp_path / "c", graded_class()))
     totals: dict[str, list[float]] = {}
     for s in data.submissions:
         totals.setdefault(s.language, []).append(s.total)
     assert totals == {"en": [15.0, 35.0], "fa": [20.0], "tr": [15.0]}
-    fig = report.distribution_figure(totals, 35.0)
+    fig = charts.distribution_figure(totals, 35.0)
     fig.canvas.draw()
     axes = sorted(fig.axes, key=lambda ax: (-ax.get_position().y0, ax.get_position().x0))
     assert [ax.get_title(loc="left") for ax in axes] == [
@@ -482,41 +490,46 @@ def test_does_the_histogram_have_one_panel_per_language(tmp_path):
 
 def test_are_histogram_bins_round(tmp_path):
     """Are the histogram bins a round number of points wide?"""
-    assert list(report._bin_edges(85.0)) == list(range(0, 86, 5))
-    assert list(report._bin_edges(35.0)) == [2.5 * i for i in range(15)]  # 2 would not divide
-    assert list(report._bin_edges(37.0)) == list(range(0, 39, 2))  # last bin reaches past
-    assert list(report._bin_edges(4.0)) == list(range(5))
-    assert list(report._bin_edges(100.0)) == list(range(0, 101, 5))
+    assert list(charts._bin_edges(85.0)) == list(range(0, 86, 5))
+    assert list(charts._bin_edges(35.0)) == [2.5 * i for i in range(15)]  # 2 would not divide
+    assert list(charts._bin_edges(37.0)) == list(range(0, 39, 2))  # last bin reaches past
+    assert list(charts._bin_edges(4.0)) == list(range(5))
+    assert list(charts._bin_edges(100.0)) == list(range(0, 101, 5))
 
 
 def test_can_the_report_be_limited_to_some_assignments(tmp_path):
     """Can the report be limited to chosen assignments, and are unknown ones refused?"""
     root = make_course(tmp_path / "c", graded_class())
-    data = report.collect(root, ["cnn_step_by_step_fa"])
+    data = collect(root, ["cnn_step_by_step_fa"])
     assert [(s.student, s.language) for s in data.submissions] == [("bahar", "fa")]
     with pytest.raises(ValueError, match="cnn_step_by_step_de"):
-        report.collect(root, ["cnn_step_by_step_de"])
+        collect(root, ["cnn_step_by_step_de"])
 
 
 def test_are_assignments_discovered_from_the_gradebook(tmp_path):
     """Are the assignments discovered from the gradebook by default?"""
-    data = report.collect(make_course(tmp_path / "c", graded_class(), langs=("en", "fa", "tr")))
+    data = collect(make_course(tmp_path / "c", graded_class(), langs=("en", "fa", "tr")))
     assert data.assignments == ["cnn_step_by_step_en", "cnn_step_by_step_fa", "cnn_step_by_step_tr"]
     assert data.languages == ["en", "fa", "tr"]
 
 
-def test_is_the_language_the_suffix_of_the_assignment_name():
-    """Is the language taken from the assignment name's suffix?"""
-    assert report.language_of("cnn_step_by_step_fa") == "fa"
-    assert report.language_of("cnn_step_by_step_TR") == "tr"
-    assert report.language_of("cnn_step_by_step") == ""
+def test_is_the_language_that_of_the_course_for_the_assignment(tmp_path):
+    """Is a submission's language the one the course gives its assignment, and none for another assignment?"""
+    root = make_course(tmp_path / "c", [Sub("ana", "fa"), Sub("ben", "en")], langs=("en", "fa"))
+    with Gradebook(f"sqlite:///{(root / 'gradebook.db').as_posix()}") as gb:
+        gb.update_or_create_assignment("quiz_1")
+        gb.update_or_create_notebook(NOTEBOOK, "quiz_1")
+        gb.update_or_create_student("cem")
+        gb.add_submission("quiz_1", "cem")
+    languages = {s.student: s.language for s in collect(root).submissions}
+    assert languages == {"ana": "fa", "ben": "en", "cem": ""}
 
 
 def test_does_the_command_line_write_the_report(tmp_path, capsys):
     """Does `python -m coursekit.report` write both files and print the page's path?"""
     root = make_course(tmp_path / "c", graded_class())
     out = tmp_path / "out"
-    assert report.main(["--course-root", str(root), "--out", str(out)]) == 0
+    assert page.main(["--course-root", str(root), "--out", str(out)]) == 0
     assert capsys.readouterr().out.strip() == str(out / "report.html")
     assert (out / "report.html").is_file() and (out / "grades_by_cell.csv").is_file()
 
@@ -525,6 +538,7 @@ def test_does_a_missing_gradebook_fail_cleanly_without_creating_one(tmp_path, ca
     """Does a course without gradebook.db give an error, without creating one?"""
     root = tmp_path / "empty"
     root.mkdir()
-    assert report.main(["--course-root", str(root), "--out", str(tmp_path / "out")]) == 1
+    (root / "nbgrader_config.py").write_text("c = get_config()\n")
+    assert page.main(["--course-root", str(root), "--out", str(tmp_path / "out")]) == 1
     assert "no gradebook" in capsys.readouterr().err
     assert not (root / "gradebook.db").exists()

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from browser import chromium_context, refuse_network, require_chromium, screenshot_path
-from coursekit import report, report_screenshot
-from test_report import graded_class, make_course
+from coursekit.report import screenshot as report_screenshot
+from test_report import graded_class, make_course, write_report
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning")
@@ -38,7 +38,7 @@ def png_size(path: Path) -> tuple[int, int]:
 def test_does_the_report_page_show_its_figures_without_touching_the_network(graded_course, tmp_path):
     """Does report.html, opened in Chromium, load every figure and make no network request?"""
     require_chromium()
-    page_path = report.write_report(graded_course, tmp_path / "out")
+    page_path = write_report(graded_course, tmp_path / "out")
     requests: list[str] = []
     with chromium_context(width=1280, height=900) as context:
         refused = refuse_network(context)
@@ -60,7 +60,7 @@ def test_does_the_report_page_show_its_figures_without_touching_the_network(grad
 
 
 def test_does_the_screenshot_command_write_a_png_of_the_report(graded_course, tmp_path, capsys):
-    """Does `python -m coursekit.report_screenshot` write a 1280-pixel-wide PNG of the report?"""
+    """Does `python -m coursekit.report.screenshot` write a 1280-pixel-wide PNG of the report?"""
     require_chromium()
     out = tmp_path / "shots" / "report.png"
     assert report_screenshot.main(["--course-root", str(graded_course), "--out", str(out),
@@ -73,6 +73,7 @@ def test_does_the_screenshot_command_write_a_png_of_the_report(graded_course, tm
 def test_does_the_screenshot_command_fail_cleanly_without_a_gradebook(tmp_path, capsys):
     """Does the screenshot command fail with a message, and no PNG, when there is no gradebook?"""
     out = tmp_path / "report.png"
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     assert report_screenshot.main(["--course-root", str(tmp_path), "--out", str(out)]) == 1
     assert "no gradebook" in capsys.readouterr().err
     assert not out.exists()

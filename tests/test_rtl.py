@@ -6,9 +6,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from coursekit.catalogs import extract_prose, read_catalog, update_catalog, write_catalog
-from coursekit.rtl import _isolate_inline_code, wrap_rtl
-from coursekit.translate_notebook import translate_notebook
+NOTEBOOK_FILE = "cnn_step_by_step.ipynb"
+from coursekit.translation.catalogs import extract_prose, read_catalog, update_catalog, write_catalog
+from coursekit.translation.rtl import _isolate_inline_code, wrap_rtl
+from coursekit.translation.translate import translate_notebook
 
 FILES = Path(__file__).parent / "files" / "i18n"
 ZWNJ = "\u200c"
@@ -54,7 +55,7 @@ def test_zwnj_is_kept_through_catalog_translation_and_wrapping(tmp_path):
     """Is U+200C kept through the .po writer and reader, translation and RTL wrapping?"""
     nb = notebook(new_markdown_cell("We implement it.", id="zw"))
     po = tmp_path / "fa.po"
-    catalog = update_catalog(po, extract_prose(nb), "fa")
+    catalog = update_catalog(po, extract_prose(nb, NOTEBOOK_FILE), "fa")
     catalog.get("We implement it.", context="zw").string = f"آن را پیاده{ZWNJ}سازی می{ZWNJ}کنیم."
     write_catalog(po, catalog, domain="notebook")
     assert ZWNJ in read_catalog(po).get("We implement it.", context="zw").string

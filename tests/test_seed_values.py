@@ -2,10 +2,10 @@
 import h5py
 import numpy as np
 
-from coursekit import COURSE_ROOT
-from coursekit import figures, seed_values
+from coursekit.authoring import figures, seed_values
+from scratch import COURSE
 
-H5 = COURSE_ROOT / "course_data" / "expected_values.h5"
+H5 = COURSE.data_dir / "expected_values.h5"
 
 
 def test_does_the_stored_dZ_reproduce_the_published_conv_forward_values():
@@ -53,4 +53,4 @@ def test_are_the_figures_marked_generated(tmp_path):
     from PIL import Image
 
     for path in figures.draw_all(tmp_path):
-        assert "coursekit.figures" in Image.open(path).text["Software"]
+        assert "coursekit.authoring.figures" in Image.open(path).text["Software"]

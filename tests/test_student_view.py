@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser import JupyterLab, chromium_context, refuse_network, require_chromium, screenshot_path
-from conftest import ANSWERS, ScratchCourse
+from scratch import ANSWERS, ScratchCourse
 from coursekit import NOTEBOOK_NAME
 from coursekit.build_release import assignment_for, run_nbgrader
 

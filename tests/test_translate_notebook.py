@@ -7,9 +7,10 @@ import nbformat
 import pytest
 from babel.messages.catalog import Catalog
 
-from coursekit.catalogs import CatalogError, extract_prose, read_catalog
-from coursekit.rtl import wrap_rtl
-from coursekit.translate_notebook import translate_notebook
+NOTEBOOK_FILE = "cnn_step_by_step.ipynb"
+from coursekit.translation.catalogs import CatalogError, extract_prose, read_catalog
+from coursekit.translation.rtl import wrap_rtl
+from coursekit.translation.translate import translate_notebook
 
 FILES = Path(__file__).parent / "files" / "i18n"
 EXERCISE = "**Exercise**: Implement the function below."
@@ -48,7 +49,7 @@ def test_every_prose_block_is_translated(master, fa):
     """Is no English prose left in the translated cells?"""
     catalog = read_catalog(FILES / "fa_complete.po")
     translated = [c.source for c in fa.cells if c.id in {"intro", "zero-pad", "conv-single-step"}]
-    for message in extract_prose(master):
+    for message in extract_prose(master, NOTEBOOK_FILE):
         if message.id:
             assert not any(message.id in source for source in translated), message.id
             assert catalog.get(message.id, context=message.context).string in "".join(translated)

@@ -35,7 +35,7 @@ from coursekit.batch_grade import run_batch
 from coursekit.sandbox_kernel import KERNEL_NAME
 import kernel_cells
 from kernel_cells import notebook, printed
-from conftest import ANSWERS, CORRECT_LOOPS, ScratchCourse
+from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse
 
 SECRET = "the model solution"
 GRADES = "alice,100\n"

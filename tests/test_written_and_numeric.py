@@ -27,7 +27,7 @@ from nbgrader.api import Gradebook
 from coursekit import NOTEBOOK_NAME
 from coursekit.answers import load_answers
 from coursekit.build_release import assignment_for, master_path, nbgrader_env, run_nbgrader
-from conftest import ANSWERS, autograded_cells, student_id
+from scratch import ANSWERS, autograded_cells, student_id
 
 EXERCISES = ANSWERS / "exercises"
 CORRECT = EXERCISES / "correct.py"

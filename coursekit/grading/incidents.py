@@ -1,13 +1,20 @@
 """What went wrong while grading a submission, kept in the notebook's metadata.
 
 Each incident is ``{"kind", "cell", "message"}`` in
-``nb.metadata["coursekit"]["incidents"]``; kinds: ``kernel_died``, ``timeout``,
-``tampered``, ``output_truncated``, ``malformed``.  nbgrader_config.py keeps
-this key through nbconvert's ClearMetadataPreprocessor, and the instructor
-report lists the incidents under "needs attention".
+``nb.metadata["coursekit"]["incidents"]``, where *kind* is one of ``KINDS``
+and *cell* the grade id of the cell (None for the whole notebook).  This
+module is the one place that defines them: the grading stages record them, the
+instructor report reads them and lists them under "needs attention".
 """
 
-KINDS = ("kernel_died", "timeout", "tampered", "output_truncated", "malformed")
+#: Every kind of incident, most serious first, with the name the report gives it.
+KINDS = {
+    "tampered": "Tampered cell",
+    "kernel_died": "Kernel died",
+    "timeout": "Timed out",
+    "malformed": "Malformed notebook",
+    "output_truncated": "Output truncated",
+}
 
 
 def _cell_name(cell):
@@ -19,7 +26,7 @@ def _cell_name(cell):
 def record_incident(nb, kind: str, cell, message: str) -> dict:
     """Append one incident to *nb*'s metadata (once per kind, cell and message)."""
     if kind not in KINDS:
-        raise ValueError(f"unknown incident kind {kind!r}; expected one of {KINDS}")
+        raise ValueError(f"unknown incident kind {kind!r}; expected one of {tuple(KINDS)}")
     incident = {"kind": kind, "cell": _cell_name(cell), "message": message}
     incidents = nb.metadata.setdefault("coursekit", {}).setdefault("incidents", [])
     if incident not in incidents:

@@ -14,19 +14,17 @@ from nbgrader.api import Gradebook
 from rich.console import Console
 from rich.table import Table
 
-from . import COURSE_ROOT, NOTEBOOK_NAME
+from ..build.nbgrader_run import run_nbgrader
+from ..build.release import build_all
+from ..course import Course
+from ..report.page import write_report
 from .answers import fill, load_answers
-from .batch_grade import run_batch
-from .build_release import assignment_for, build_all, run_nbgrader
-from .report import write_report
-
-DEMO_SUBMISSIONS = COURSE_ROOT / "course_data" / "demo_submissions"
 
 
-def demo_students(folder: Path = DEMO_SUBMISSIONS) -> list:
-    """``[(student, lang, answer file)]`` for every demo submission."""
+def demo_students(course: Course) -> list:
+    """``[(student, lang, answer file)]`` for every demo submission (``course_data/demo_submissions/``)."""
     found = []
-    for path in sorted(Path(folder).glob("*.py")):
+    for path in sorted((course.data_dir / "demo_submissions").glob("*.py")):
         student, _, lang = path.stem.partition(".")
         if not lang:
             raise ValueError(f"{path}: demo submissions are named <student>.<lang>.py")
@@ -34,28 +32,28 @@ def demo_students(folder: Path = DEMO_SUBMISSIONS) -> list:
     return found
 
 
-def submit(root: Path, student: str, lang: str, answers_file: Path) -> Path:
+def submit(course: Course, student: str, lang: str, answers_file: Path) -> Path:
     """Write ``submitted/<student>/<assignment>/``: the release folder with the answers filled in."""
-    assignment = assignment_for(lang)
-    release = Path(root) / "release" / assignment
-    dest = Path(root) / "submitted" / student / assignment
+    assignment = course.assignment_for(lang)
+    release = course.release_dir(assignment)
+    dest = course.submitted_dir(student, assignment)
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(release, dest)
-    nb = nbformat.read(release / f"{NOTEBOOK_NAME}.ipynb", as_version=4)
+    nb = nbformat.read(course.release_notebook(assignment), as_version=4)
     nb = fill(nb, load_answers(answers_file), origin=str(answers_file))
-    nbformat.write(nb, dest / f"{NOTEBOOK_NAME}.ipynb")
+    nbformat.write(nb, dest / course.release_notebook(assignment).name)
     stamp = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.timezone.utc)
     (dest / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
     return dest
 
 
-def summary_rows(root: Path, students) -> list:
+def summary_rows(course: Course, students) -> list:
     """``(student, lang, score, max_score, {grade_id: (score, max, waits for a grader)})`` from the gradebook."""
     rows = []
-    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+    with Gradebook(course.db_url, course.course_id) as gb:
         for student, lang, _path in students:
-            sub = gb.find_submission_notebook(NOTEBOOK_NAME, assignment_for(lang), student)
+            sub = gb.find_submission_notebook(course.notebook, course.assignment_for(lang), student)
             cells = {g.name: (g.score, g.max_score, g.needs_manual_grade) for g in sub.grades}
             rows.append((student, lang, sub.score, sub.max_score, cells))
     return rows
@@ -84,28 +82,29 @@ def print_summary(rows, console=None):
     console.print(table)
 
 
-def run_demo(root: Path = COURSE_ROOT, progress=print) -> list:
-    """Run the whole cycle in the course *root*; returns the summary rows."""
-    root = Path(root)
-    students = demo_students()
+def run_demo(course: Course, progress=print) -> list:
+    """Run the whole cycle in *course*; returns the summary rows."""
+    from ..grading.batch import run_batch
+
+    students = demo_students(course)
     languages = sorted({lang for _s, lang, _p in students})
-    build_all(root, progress=progress)
+    build_all(course, progress=progress)
     for student, lang, path in students:
         progress(f"[submit] {student} ({lang}) from {path.name}")
-        submit(root, student, lang, path)
+        submit(course, student, lang, path)
     progress("[autograde] coursekit grade: nbgrader's Autograde in parallel workers, in the sandbox")
-    results = run_batch(root, [assignment_for(lang) for lang in languages],
+    results = run_batch(course, [course.assignment_for(lang) for lang in languages],
                         students=[student for student, _l, _p in students], progress=False)
     failed = [r for r in results if not r.ok]
     if failed:
         raise RuntimeError("autograde failed for " + ", ".join(f"{r.student}: {r.error}" for r in failed))
     for lang in languages:
-        progress(f"[feedback] nbgrader generate_feedback {assignment_for(lang)}")
-        run_nbgrader(["generate_feedback", assignment_for(lang), "--force"], root)
+        progress(f"[feedback] nbgrader generate_feedback {course.assignment_for(lang)}")
+        run_nbgrader(["generate_feedback", course.assignment_for(lang), "--force"], course.root)
     progress("[export] nbgrader export -> grades.csv")
-    run_nbgrader(["export", "--to", "grades.csv"], root)
-    report = write_report(root, root / "artifacts" / "report")
-    progress(f"[report] {report.relative_to(root)}")
-    rows = summary_rows(root, students)
+    run_nbgrader(["export", "--to", "grades.csv"], course.root)
+    report = write_report(course, course.root / "artifacts" / "report")
+    progress(f"[report] {course.relative(report)}")
+    rows = summary_rows(course, students)
     print_summary(rows)
     return rows

@@ -13,7 +13,7 @@ import os
 import re
 import string
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Union
 
@@ -24,12 +24,9 @@ from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import normalize, read_po, write_po
 
-from . import COURSE_ROOT, NOTEBOOK_NAME
 from .prose_blocks import cell_source, is_translatable_cell, prose_blocks
 
 DOMAINS = ("notebook", "messages")
-#: Source name used in the notebook catalog's locations.
-NOTEBOOK_FILE = f"{NOTEBOOK_NAME}.ipynb"
 #: Functions whose string arguments are messages (babel's keyword spec).
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 # No wrapping: a one-word edit then changes one line of the .po, not a reflowed
@@ -75,13 +72,13 @@ class CatalogError(Exception):
 
 # --- extraction ----------------------------------------------------------------
 
-def extract_prose(nb, source_name: str = NOTEBOOK_FILE) -> Catalog:
+def extract_prose(nb, source_name: str) -> Catalog:
     """The notebook-domain template: one entry per prose block per markdown cell.
 
     The location's line number is the cell's 1-based position (Babel drops a
     line number of 0); the same sentence in two cells gives two entries.
     """
-    catalog = Catalog(domain="notebook", project=NOTEBOOK_NAME, fuzzy=False)
+    catalog = Catalog(domain="notebook", project=Path(source_name).stem, fuzzy=False)
     for number, cell in enumerate(nb.cells, start=1):
         if not is_translatable_cell(cell):
             continue
@@ -99,7 +96,8 @@ def extract_prose(nb, source_name: str = NOTEBOOK_FILE) -> Catalog:
     return catalog
 
 
-def extract_messages(paths_or_sources: Iterable, *, root: PathLike | None = None) -> Catalog:
+def extract_messages(paths_or_sources: Iterable, *, root: PathLike | None = None,
+                     project: str = "messages") -> Catalog:
     """The messages-domain template from ``_()``/``gettext()``/``ngettext()`` calls.
 
     Each item is a path (``pathlib.Path`` or other ``os.PathLike``) to a
@@ -107,7 +105,7 @@ def extract_messages(paths_or_sources: Iterable, *, root: PathLike | None = None
     Notebook code cells are read whole, nbgrader's hidden-test regions included.
     Locations name files relative to *root* when given (see ``display_path``).
     """
-    catalog = Catalog(domain="messages", project=NOTEBOOK_NAME, fuzzy=False)
+    catalog = Catalog(domain="messages", project=project, fuzzy=False)
     for n, item in enumerate(paths_or_sources, start=1):
         if isinstance(item, os.PathLike):
             path = Path(item)
@@ -121,7 +119,7 @@ def extract_messages(paths_or_sources: Iterable, *, root: PathLike | None = None
                 raise TypeError(f"{item!r} looks like a path: pass it as a pathlib.Path")
             _extract_python(catalog, item, f"<source-{n}>")
         else:
-            _extract_notebook(catalog, item, NOTEBOOK_FILE)
+            _extract_notebook(catalog, item, f"{project}.ipynb")
     return catalog
 
 
@@ -362,94 +360,6 @@ def compile_messages(po_path: PathLike, mo_path: PathLike, *, allow_incomplete: 
     return mo_path
 
 
-# --- the course's catalogs ------------------------------------------------------
-
-def catalog_path(root: PathLike, domain: str, lang: str) -> Path:
-    """Where the course keeps the *lang* catalog of *domain*: ``translations/<domain>/<lang>.po``."""
-    return Path(root) / "translations" / domain / f"{lang}.po"
-
-
-def translated_languages(root: PathLike = COURSE_ROOT, languages=None) -> list[str]:
-    """The languages that need catalogs: *languages*, or the configured ones; never English."""
-    if languages is None:
-        from .build_release import ReleaseBuild
-        from .config import load_config
-
-        languages = ReleaseBuild(config=load_config(Path(root))).languages
-    return [lang for lang in languages if lang != "en"]
-
-
-def course_templates(root: PathLike = COURSE_ROOT) -> dict[str, Catalog]:
-    """Both templates, extracted now from the master folder: ``{domain: Catalog}``.
-
-    ``notebook``: the prose of the master notebook.  ``messages``: every
-    ``_()``/``gettext()`` string of the master's ``.py`` files and of its code
-    cells (hidden tests included), and the stubs that nbgrader writes in place
-    of solutions (``ReleaseBuild.code_stub`` and ``text_stub``).
-    """
-    from .build_release import ReleaseBuild, master_path
-    from .config import load_config
-
-    root = Path(root)
-    notebook = master_path(root)
-    master = nbformat.read(notebook, as_version=4)
-    messages = extract_messages([*sorted(notebook.parent.glob("*.py")), notebook], root=root)
-    build = ReleaseBuild(config=load_config(root))
-    for option, stub, text in [
-        ("code_stub", build.code_stub, "the comment that replaces each solution region of code"),
-        ("text_stub", build.text_stub, "the text that replaces each written answer"),
-    ]:
-        messages.add(stub, locations=[("nbgrader_config.py", None)],
-                     auto_comments=[f"ReleaseBuild.{option}: {text} (nbgrader's ClearSolutions stub)."])
-    return {"notebook": extract_prose(master, notebook.name), "messages": messages}
-
-
-def update_course_catalogs(root: PathLike = COURSE_ROOT, languages=None) -> dict:
-    """Update every catalog of the course from fresh templates; ``{(domain, lang): stats}``."""
-    templates = course_templates(root)
-    stats = {}
-    for lang in translated_languages(root, languages):
-        for domain in DOMAINS:
-            po = catalog_path(root, domain, lang)
-            update_catalog(po, templates[domain], lang)
-            stats[domain, lang] = catalog_stats(po)
-    return stats
-
-
-def check_course_catalogs(root: PathLike = COURSE_ROOT, languages=None) -> list[Problem]:
-    """Every reason the course's catalogs cannot ship, against fresh templates."""
-    languages = translated_languages(root, languages)
-    templates = course_templates(root) if languages else {}
-    problems = []
-    for lang in languages:
-        for domain in DOMAINS:
-            po = catalog_path(root, domain, lang)
-            name = display_path(po, root)
-            if not po.exists():
-                problems.append(Problem(name, None, "untranslated", "*",
-                                        "no catalog: run `coursekit catalogs update`"))
-                continue
-            found = check_catalog(po, templates[domain], domain=domain)
-            problems += [replace(p, catalog=name, source=_origin(templates[domain], p)) for p in found]
-    return problems
-
-
-def _origin(template: Catalog, problem: Problem) -> str | None:
-    """Where the template entry of *problem* comes from: its cell, or its file and line."""
-    if problem.context:
-        return None
-    message = template.get(problem.msgid)
-    if message is None:
-        return None
-    cells = [c.split(",")[0] for c in message.auto_comments if c.startswith("cell ")]
-    if cells:
-        return cells[0]
-    if message.locations:
-        path, line = message.locations[0]
-        return f"{path}:{line}" if line else path
-    return None
-
-
 # --- reading and paths ----------------------------------------------------------
 
 def read_catalog(po_path: PathLike, locale: str | None = None) -> Catalog:
@@ -480,7 +390,7 @@ def display_path(path: Path, root: PathLike | None = None) -> str:
     """*path* relative to *root*, the course or the working directory; never absolute."""
     if not path.is_absolute():
         return path.as_posix()
-    for root in ([Path(root)] if root else []) + [COURSE_ROOT, Path.cwd()]:
+    for root in ([Path(root)] if root else []) + [Path.cwd()]:
         try:
             return path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:

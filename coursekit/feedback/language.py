@@ -3,7 +3,7 @@
 nbgrader's feedback template writes a bare ``<html>``.  This preprocessor runs
 in ``GenerateFeedback`` and puts the language of the graded assignment
 (``cnn_step_by_step_fa`` -> ``fa``) in ``resources["language_code"]``; the
-template ``templates/feedback/feedback_language.html.j2`` extends nbgrader's
+template ``feedback/templates/feedback/feedback_language.html.j2`` extends nbgrader's
 feedback template and writes it as ``<html lang="...">``.  The right-to-left
 layout itself comes from the ``<div dir="rtl">`` that the build put around
 each Persian markdown cell, which the feedback keeps.
@@ -15,7 +15,7 @@ from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from .build_release import ReleaseBuild
+from ..course import Course
 
 #: Template folders for ``HTMLExporter.extra_template_basedirs``: the kit's
 #: first, then nbgrader's, whose ``feedback/index.html.j2`` the kit's extends.
@@ -40,15 +40,10 @@ class FeedbackLanguage(NbGraderPreprocessor):
     """Set the feedback page's language from the assignment's language suffix."""
 
     default_language = Unicode(
-        "en", help="The language of an assignment whose name ends in none of ReleaseBuild.languages.",
+        "en", help="The language of an assignment that is no language version of the master (see c.Course.languages).",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
         assignment = resources.get("nbgrader", {}).get("assignment", "")
-        resources["language_code"] = self.language_of(assignment)
+        resources["language_code"] = Course.from_config(self.config).language_of(assignment) or self.default_language
         return nb, resources
-
-    def language_of(self, assignment: str) -> str:
-        """``"cnn_step_by_step_fa"`` -> ``"fa"``; the default language when no known suffix."""
-        suffix = assignment.rpartition("_")[2]
-        return suffix if suffix in ReleaseBuild(config=self.config).languages else self.default_language

@@ -1,14 +1,14 @@
 """A picture of the instructor report: render it, open it in headless Chromium, save a PNG.
 
-The report (``coursekit.report``) is written for a course root, opened as a
+The report (``coursekit report``) is written for a course root, opened as a
 ``file://`` page in Debian's Chromium driven by Playwright, and photographed
 at a fixed width. The page is self-contained, so every request other than
 ``file:`` and ``data:`` is refused: a screenshot never depends on the network.
 
 Usage::
 
-    python -m coursekit.report_screenshot --course-root DIR --out docs/report.png [--full-page]
-    python -m coursekit.report_screenshot --sample-class --out docs/report.png
+    python -m coursekit.report.screenshot --course-root DIR --out docs/report.png [--full-page]
+    python -m coursekit.report.screenshot --sample-class --out docs/report.png
 
 ``--sample-class`` first builds a scratch copy of this course and grades a
 sample class in it with the real nbgrader: twelve students in English,
@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import COURSE_ROOT
+from ..course import Course, CourseError
 
 #: Where Chromium is looked for on PATH, in order.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -164,41 +164,41 @@ def _cut_height(page, height: int) -> int:
     return max(cuts, default=height)
 
 
-def report_screenshot(course_root: Path, out: Path, assignments: list[str] | None = None,
+def report_screenshot(course: Course, out: Path, assignments: list[str] | None = None,
                       width: int = DEFAULT_WIDTH, height: int | None = DEFAULT_HEIGHT,
                       full_page: bool = False) -> Path:
-    """Write the report of *course_root* to a temporary folder and photograph it into *out*."""
-    from .report import write_report
+    """Write the report of *course* to a temporary folder and photograph it into *out*."""
+    from .page import write_report
 
     with tempfile.TemporaryDirectory(prefix="report-") as tmp:
-        page = write_report(course_root, Path(tmp), assignments)
+        page = write_report(course, Path(tmp), assignments)
         return screenshot_page(page, out, width=width, height=height, full_page=full_page)
 
 
-def grade_sample_class(root: Path, progress=print) -> Path:
-    """Build a scratch course in the empty folder *root* and autograde SAMPLE_CLASS in it."""
-    from .build_release import assignment_for, build_all, run_nbgrader
-    from .demo_cycle import submit
-    from .release_sync import copy_build_inputs
+def grade_sample_class(course: Course, root: Path, progress=print) -> Course:
+    """Build a scratch copy of *course* in the empty folder *root* and autograde SAMPLE_CLASS in it."""
+    from ..build.nbgrader_run import run_nbgrader
+    from ..build.release import build_all
+    from ..build.release_sync import copy_build_inputs
+    from ..demo.cycle import submit
 
-    root = Path(root)
     languages = list(dict.fromkeys(lang for _, lang, _ in SAMPLE_CLASS))
-    copy_build_inputs(COURSE_ROOT, root)
-    build_all(root, languages, progress=progress)
+    scratch = Course.load(copy_build_inputs(course, Path(root)))
+    build_all(scratch, languages, progress=progress)
     for student, lang, answers in SAMPLE_CLASS:
-        submit(root, student, lang, COURSE_ROOT / answers)
+        submit(scratch, student, lang, course.root / answers)
     for lang in languages:
-        progress(f"[sample class] nbgrader autograde {assignment_for(lang)}")
-        run_nbgrader(["autograde", assignment_for(lang), "--force"], root)
-    return root
+        progress(f"[sample class] nbgrader autograde {scratch.assignment_for(lang)}")
+        run_nbgrader(["autograde", scratch.assignment_for(lang), "--force"], scratch.root)
+    return scratch
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m coursekit.report_screenshot",
+        prog="python -m coursekit.report.screenshot",
         description="Render the instructor report of a course and save a PNG screenshot of it.")
-    parser.add_argument("--course-root", type=Path, default=COURSE_ROOT,
-                        help="folder with gradebook.db and autograded/ (default: this course)")
+    parser.add_argument("--course-root", type=Path, default=None,
+                        help="the course folder (default: the one the current folder belongs to)")
     parser.add_argument("--sample-class", action="store_true",
                         help="build and grade the sample class in a scratch course and photograph "
                              "its report (instead of --course-root)")
@@ -214,14 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         with contextlib.ExitStack() as stack:
-            root = args.course_root
+            course = Course.load(args.course_root)
             if args.sample_class:
                 find_chromium()  # before minutes of grading
                 root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sample-class-")))
-                grade_sample_class(root, progress=lambda message: print(message, file=sys.stderr))
-            out = report_screenshot(root, args.out, args.assignments,
+                course = grade_sample_class(course, root, progress=lambda message: print(message, file=sys.stderr))
+            out = report_screenshot(course, args.out, args.assignments,
                                     width=args.width, height=args.height, full_page=args.full_page)
-    except (ChromiumMissing, FileNotFoundError, ValueError, RuntimeError) as err:
+    except (ChromiumMissing, CourseError, FileNotFoundError, ValueError, RuntimeError) as err:
         print(f"report_screenshot: {err}", file=sys.stderr)
         return 1
     print(out)

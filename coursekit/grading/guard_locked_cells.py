@@ -13,13 +13,13 @@ back).  This stage adds what nbgrader does not do:
   cell does not zero the whole notebook.
 """
 import copy
-from pathlib import Path
 
 import nbformat
 
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from ..course import Course
 from .incidents import record_incident
 
 
@@ -71,13 +71,9 @@ class GuardLockedCells(NbGraderPreprocessor):
 
     def _released_notebook(self, resources):
         info = resources.get("nbgrader", {})
-        path = Path(self.coursedir_root(resources)) / "release" / info.get("assignment", "") / f"{info.get('notebook', '')}.ipynb"
+        course = Course.from_config(self.config)
+        path = course.release_dir(info.get("assignment", "")) / f"{info.get('notebook', '')}.ipynb"
         if not path.exists():
             self.log.warning("GuardLockedCells: no released notebook at %s; locked cells not compared", path)
             return None
         return nbformat.read(path, as_version=4)
-
-    @staticmethod
-    def coursedir_root(resources):
-        # nbgrader runs converters from the course root (BaseConverter.start chdirs there).
-        return Path.cwd()

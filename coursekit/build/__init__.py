@@ -1,0 +1,1 @@
+"""Build: master + catalogs -> one nbgrader source per language -> ``nbgrader generate_assignment`` -> ``release/``."""

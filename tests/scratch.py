@@ -1,0 +1,71 @@
+"""Scratch copies of the course, built and graded with real nbgrader, and the answer catalogue."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from coursekit.build.nbgrader_run import run_nbgrader
+from coursekit.build.release import build_all
+from coursekit.build.release_sync import copy_build_inputs
+from coursekit.course import Course
+from coursekit.demo.cycle import submit
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+#: The course of this repository.
+COURSE = Course.load(REPO)
+ANSWERS = TESTS / "answers"
+CORRECT_LOOPS = COURSE.data_dir / "demo_submissions" / "alice.en.py"
+
+
+class ScratchCourse:
+    """A copy of the course in a temporary folder, built for some languages."""
+
+    def __init__(self, root: Path, languages, timeout: int | None = None, config: str = ""):
+        root = Path(root)
+        copy_build_inputs(COURSE, root)
+        with open(root / "nbgrader_config.py", "a") as file:
+            if timeout:  # hostile tests wait for timeouts; a short one keeps them quick
+                file.write(f"\nc.Execute.timeout = {timeout}\n")
+            file.write(config)
+        self.course = Course.load(root)
+        build_all(self.course, languages, progress=lambda message: None)
+
+    @property
+    def root(self) -> Path:
+        return self.course.root
+
+    def submit(self, student: str, answers: Path, lang: str = "en") -> Path:
+        return submit(self.course, student, lang, answers)
+
+    def autograde(self, lang: str = "en", *extra) -> None:
+        run_nbgrader(["autograde", self.course.assignment_for(lang), "--force", *extra], self.root)
+
+    def scores(self, student: str, lang: str = "en") -> dict:
+        """``{grade_id: (score, max_score)}`` of one student's graded notebook."""
+        with Gradebook(self.course.db_url) as gb:
+            sub = gb.find_submission_notebook(self.course.notebook, self.course.assignment_for(lang), student)
+            return {g.name: (g.score, g.max_score) for g in sub.grades}
+
+    def autograded_notebook(self, student: str, lang: str = "en") -> Path:
+        return self.course.autograded_notebook(student, self.course.assignment_for(lang))
+
+
+def autograded_cells() -> dict:
+    """``{grade_id: points}`` of the master's autograded cells, the code cells that test answers.
+
+    The written answers (markdown) are scored by a grader, after autograding.
+    """
+    cells = {}
+    for cell in nbformat.read(COURSE.master_path, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and meta.get("points"):
+            cells[meta["grade_id"]] = meta["points"]
+    return cells
+
+
+def student_id(path: Path) -> str:
+    """A gradebook-safe student id for an answer file."""
+    return path.stem.replace("__", "-").replace("_", "-")
