@@ -37,5 +37,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 echo "[setup] installing the grading sandbox kernelspec (cnn-sandbox)"
-.venv/bin/python -m coursekit.sandbox_kernel --install >/dev/null
+.venv/bin/python -m coursekit.grading.sandbox --install >/dev/null
 echo "[setup] ready: .venv/bin/coursekit --help"
