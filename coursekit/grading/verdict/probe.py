@@ -1,0 +1,95 @@
+"""Runs in the student's kernel: calls a function of the notebook on inputs the grader sent, and sends
+back what it returned, as data.
+
+The grader sends this module's source, after ``wire.py``'s, in one silent
+request; it defines ``handle(request)``, which the grader then calls once
+per case.  Nothing here decides anything: every answer is a claim that the
+grader checks (the kernel is the student's, and so is everything in it).
+
+While a function runs, the helpers it may call (``zero_pad`` for
+``conv_forward``, say) are bound to stubs that ask the grader for each result
+over the kernel's stdin channel, so that a mistake in a helper costs the
+helper's own cell only.  The grader answers those questions only while that
+call runs.
+"""
+import json
+import warnings
+
+MIME = "application/vnd.coursekit.probe+json"
+#: What a helper stub's question starts with (the rest is JSON).
+ASK = "coursekit-helper:"
+
+
+def handle(request_text):
+    request = json.loads(request_text)
+    from IPython import get_ipython
+    from IPython.display import publish_display_data
+
+    namespace = get_ipython().user_ns
+    reply = {"nonce": request["nonce"]}
+    if request["op"] == "values":
+        missing = [name for name in request["names"] if name not in namespace]
+        if missing:
+            reply.update(status="missing", names=missing)
+        else:
+            reply.update(status="returned", value=encode(tuple(namespace[n] for n in request["names"])))
+    else:
+        reply.update(_call(namespace, request))
+    publish_display_data({MIME: reply})
+
+
+def _call(namespace, request):
+    name = request["fn"]
+    if name not in namespace:
+        return {"status": "missing", "names": [name]}
+    fn = namespace[name]
+    args = [decode(a, _NotSent) for a in request["args"]]
+    kwargs = {k: decode(v, _NotSent) for k, v in request["kwargs"].items()}
+    saved = {}
+    for helper in request["helpers"]:
+        saved[helper] = namespace.get(helper, _Missing)
+        namespace[helper] = _stub(helper, request["nonce"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = fn(*args, **kwargs)
+        return {"status": "returned", "value": encode(value), "args_after": encode(tuple(args))}
+    except BaseException as err:  # noqa: BLE001 - the student's error, reported as data
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        return {"status": "raised", "error": [_type_name(type(err)), _text(err)]}
+    finally:
+        for helper, old in saved.items():
+            if old is _Missing:
+                namespace.pop(helper, None)
+            else:
+                namespace[helper] = old
+
+
+def _text(err):
+    try:
+        return str(err)[:2000]
+    except Exception:  # noqa: BLE001 - an exception whose __str__ fails
+        return ""
+
+
+def _stub(helper, nonce):
+    def ask(*args, **kwargs):
+        question = json.dumps({"nonce": nonce, "helper": helper, "args": encode(args), "kwargs": encode(kwargs)})
+        answer = json.loads(input(ASK + question))
+        if answer.get("status") != "returned":
+            raise RuntimeError(answer.get("error", "the grader did not answer"))
+        return decode(answer["value"], _NotSent)
+    ask.__name__ = helper
+    return ask
+
+
+class _Missing:
+    """A helper that was not defined before the call."""
+
+
+class _NotSent:
+    """The grader never sends objects that are not data."""
+
+    def __init__(self, type_name):
+        raise ValueError(f"the grader sent an object of type {type_name}")

@@ -1,0 +1,127 @@
+"""The data that crosses between the grader and the student's kernel, both ways.
+
+Only plain data crosses: ``None``, bools, ints, floats, strings, tuples,
+lists, dicts with string keys, numpy arrays (as ``.npy`` bytes, read with
+``allow_pickle=False``) and numpy scalars.  Anything else is sent as its type's
+name only (``{"t": "opaque"}``), so that no live object, pickle or code ever
+crosses.  Decoding checks every field and bounds every size: what the
+kernel sends is a claim, and a malformed claim is an error, never a crash.
+
+This module imports only the standard library and numpy: its source is also
+sent into the kernel, where it encodes the results.
+"""
+import base64
+import io
+import json
+
+import numpy as np
+
+#: Bounds on what may be decoded.
+MAX_DEPTH = 8
+MAX_ITEMS = 10_000
+MAX_ARRAY_BYTES = 64 * 2**20
+MAX_TEXT = 10_000
+#: Array element kinds that cross (booleans, integers, unsigned, floats).
+ARRAY_KINDS = "biuf"
+
+
+class WireError(ValueError):
+    """A message that is not well-formed data."""
+
+
+def encode(value, depth=0):
+    """*value* as JSON-able data."""
+    if depth > MAX_DEPTH:
+        return {"t": "opaque", "type": "(nested too deeply)"}
+    kind = type(value)
+    if value is None or kind in (bool, str):
+        return {"t": kind.__name__ if value is not None else "none", "v": value}
+    if kind is int:
+        return {"t": "int", "v": str(value)}
+    if kind is float:
+        return {"t": "float", "v": repr(value)}
+    if kind in (tuple, list):
+        return {"t": kind.__name__, "v": [encode(v, depth + 1) for v in value[:MAX_ITEMS]]}
+    if kind is dict and all(type(k) is str for k in value):
+        return {"t": "dict", "v": [[k, encode(v, depth + 1)] for k, v in list(value.items())[:MAX_ITEMS]]}
+    if kind is np.ndarray and value.dtype.kind in ARRAY_KINDS and value.nbytes <= MAX_ARRAY_BYTES:
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(value), allow_pickle=False)
+        return {"t": "ndarray", "v": base64.b64encode(buffer.getvalue()).decode("ascii")}
+    if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in ARRAY_KINDS:
+        return {"t": "npscalar", "dtype": value.dtype.str, "v": encode(value.item(), depth + 1)}
+    return {"t": "opaque", "type": _type_name(kind)}
+
+
+def _type_name(kind):
+    try:
+        name = str(type.__dict__["__name__"].__get__(kind))
+    except Exception:  # noqa: BLE001 - a hostile metaclass
+        name = "object"
+    return "".join(c for c in name if c.isalnum() or c in "_.")[:60] or "object"
+
+
+def dumps(value) -> str:
+    return json.dumps(encode(value))
+
+
+def decode(data, opaque, depth=0, budget=None):
+    """The value that *data* (from ``encode``) stands for; WireError if it is not well formed.
+
+    An object that was no plain data comes back as ``opaque(type name)``.
+    """
+    budget = budget if budget is not None else [MAX_ITEMS * 4]
+    budget[0] -= 1
+    if depth > MAX_DEPTH + 1 or budget[0] < 0:
+        raise WireError("the data is nested too deeply or has too many items")
+    if type(data) is not dict or type(data.get("t")) is not str:
+        raise WireError("an item is not a tagged value")
+    tag, v = data["t"], data.get("v")
+    if tag == "none":
+        return None
+    if tag == "bool" and type(v) is bool:
+        return v
+    if tag == "str" and type(v) is str and len(v) <= MAX_TEXT:
+        return v
+    if tag == "int" and type(v) is str and len(v) <= 400:
+        return int(v)
+    if tag == "float" and type(v) is str and len(v) <= 40:
+        return float(v)
+    if tag in ("tuple", "list") and type(v) is list and len(v) <= MAX_ITEMS:
+        items = [decode(item, opaque, depth + 1, budget) for item in v]
+        return tuple(items) if tag == "tuple" else items
+    if tag == "dict" and type(v) is list and len(v) <= MAX_ITEMS:
+        out = {}
+        for pair in v:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                raise WireError("a dict entry is not a (str, value) pair")
+            out[pair[0]] = decode(pair[1], opaque, depth + 1, budget)
+        return out
+    if tag == "ndarray" and type(v) is str and len(v) <= MAX_ARRAY_BYTES * 4 // 3 + 4096:
+        try:
+            array = np.load(io.BytesIO(base64.b64decode(v, validate=True)), allow_pickle=False)
+        except Exception as err:  # noqa: BLE001 - any malformed .npy
+            raise WireError(f"an array could not be read ({type(err).__name__})") from None
+        if type(array) is not np.ndarray or array.dtype.kind not in ARRAY_KINDS:
+            raise WireError("an array holds no numbers")
+        return array
+    if tag == "npscalar" and type(data.get("dtype")) is str and len(data["dtype"]) <= 8:
+        try:
+            dtype = np.dtype(data["dtype"])
+        except TypeError:
+            raise WireError("a scalar has an unknown dtype") from None
+        item = decode(v, opaque, depth + 1, budget)
+        if dtype.kind not in ARRAY_KINDS or type(item) not in (bool, int, float):
+            raise WireError("a scalar is not a number")
+        return dtype.type(item)
+    if tag == "opaque" and type(data.get("type")) is str:
+        return opaque(data["type"][:60])
+    raise WireError(f"an item has the unknown or malformed tag {tag!r}")
+
+
+def loads(text: str, opaque):
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise WireError("not JSON") from None
+    return decode(data, opaque)

@@ -1,0 +1,40 @@
+"""Hidden checks of conv_backward (graded cell test_conv_backward): the shapes of the conv_forward checks,
+against the reference and against central differences of the forward pass.
+
+The student's conv_backward gets the grader's zero_pad while it runs.
+"""
+import numpy as np
+
+import cnn_checks as check
+from cnn_checks import Case, _
+
+from .common import conv_label, gradient_matches, numerical_gradient
+from .conv_forward import SHAPES, conv_inputs
+from .references import conv_backward as reference
+from .references import conv_forward
+
+FUNCTION = "conv_backward"
+HELPERS = ("zero_pad",)
+
+
+def cases(rng):
+    out = []
+    for index, (shape, f, n_C, pad, stride) in enumerate(SHAPES):
+        r = rng(index)
+        A, W, b, hp = conv_inputs(r, shape, f, n_C, pad, stride)
+        dZ = r.randn(*conv_forward(A, W, b, hp).shape)
+
+        def judge(outcome, A=A, W=W, b=b, hp=hp, dZ=dZ.copy()):
+            grads = check.expect_tuple("conv_backward", outcome.value, 3,
+                                       _("conv_backward should return (dA_prev, dW, db)."))
+            for name, got, want in zip(("dA_prev", "dW", "db"), grads, reference(dZ, (A, W, b, hp))):
+                check.expect_close(name, got, want, atol=1e-8, show_values=False)
+            check.expect_unchanged("dZ", dZ, outcome.args_after[0])
+            # L = sum(Z * dZ) has dL/dZ = dZ: compare with central differences of the forward pass.
+            A2, W2, b2 = np.array(A), np.array(W), np.array(b)
+            loss = lambda: float((conv_forward(A2, W2, b2, hp) * dZ).sum())  # noqa: E731
+            for name, got, x in zip(("dA_prev", "dW", "db"), grads, (A2, W2, b2)):
+                gradient_matches(name, got, numerical_gradient(loss, x))
+
+        out.append(Case((dZ, (A, W, b, hp)), [judge], label=conv_label(shape, f, hp)))
+    return out

@@ -1,0 +1,39 @@
+"""Hidden checks of pool_backward (graded cell test_pool_backward): the shapes of the pool_forward checks, in both
+modes, against the reference and against central differences of the forward pass.
+
+The student's pool_backward gets the grader's create_mask_from_window and
+distribute_value while it runs.
+"""
+import numpy as np
+
+import cnn_checks as check
+from cnn_checks import Case
+
+from .common import gradient_matches, numerical_gradient, pool_label
+from .pool_forward import SHAPES
+from .references import pool_backward as reference
+from .references import pool_forward
+
+FUNCTION = "pool_backward"
+HELPERS = ("create_mask_from_window", "distribute_value")
+
+
+def cases(rng):
+    out = []
+    for index, (shape, f, stride) in enumerate(SHAPES):
+        r = rng(index)
+        A = r.randn(*shape)
+        hp = {"f": f, "stride": stride}
+        for mode in ("max", "average"):
+            dA = r.randn(*pool_forward(A, hp, mode).shape)
+
+            def judge(outcome, A=A, hp=hp, mode=mode, dA=dA.copy()):
+                dA_prev = outcome.value
+                check.expect_close("dA_prev", dA_prev, reference(dA, (A, hp), mode), atol=1e-9, show_values=False)
+                check.expect_unchanged("dA", dA, outcome.args_after[0])
+                A2 = np.array(A)
+                loss = lambda: float((pool_forward(A2, hp, mode) * dA).sum())  # noqa: E731
+                gradient_matches("dA_prev", dA_prev, numerical_gradient(loss, A2, h=1e-6))
+
+            out.append(Case((dA, (A, hp)), [judge], {"mode": mode}, label=pool_label(shape, hp, mode)))
+    return out
