@@ -33,9 +33,9 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.OverwriteCells.add_missing_cells = True
 # Executing: ContainedExecute is nbgrader's Execute plus containment of dead
-# kernels, unresponsive kernels and output floods (coursekit/contained_execute.py).
+# kernels, unresponsive kernels and output floods (coursekit/grading/contained_execute.py).
 c.Autograde.autograde_preprocessors = [
-    "coursekit.contained_execute.ContainedExecute",
+    "coursekit.grading.contained_execute.ContainedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -47,7 +47,7 @@ c.ContainedExecute.max_output_chars = 100_000
 
 # --- grading sandbox ----------------------------------------------------------
 # Autograding runs every submission's kernel in the bubblewrap sandbox of
-# coursekit/sandbox_kernel.py (scripts/setup.sh installs its kernelspec).  Set
+# coursekit/grading/sandbox/ (scripts/setup.sh installs its kernelspec).  Set
 # on ContainedExecute, not Execute, so that `nbgrader validate` of the master
 # keeps the ordinary kernel, which may read course_data/.
 c.ContainedExecute.kernel_name = "cnn-sandbox"

@@ -182,6 +182,13 @@ def hint_for_error(fn_name, error, message):
 
 
 # --- expectations: each raises CheckFailed, or returns the value it checked ------------
+#: False while hidden cases are judged: their expected values are never shown, whatever a check asks for.
+_show_expected = [True]
+
+
+def _showing(show_values):
+    return show_values and _show_expected[0]
+
 def as_array(name, value):
     """*value* as a float64 array; anything that is not a plain numpy array is refused."""
     if type(value) is not np.ndarray:
@@ -233,7 +240,7 @@ def expect_close(name, value, expected, atol=1e-7, show_values=True):
     actual = expect_shape(name, value, expected.shape)
     worst, where = max_abs_difference(actual, expected)
     if not worst <= atol:
-        if show_values:
+        if _showing(show_values):
             fail(_("{name} is wrong.\n  expected: {expected}\n  got:      {actual}"),
                  name=name, expected=expected, actual=actual)
         fail(_("{name} is wrong: the largest difference is {diff:.3g}, at index {index}."),
@@ -244,16 +251,16 @@ def expect_close(name, value, expected, atol=1e-7, show_values=True):
 def expect_scalar(name, value, expected, atol=1e-9, show_values=True):
     actual = as_scalar(name, value)
     if not abs(actual - float(expected)) <= atol:
-        if not show_values:
+        if not _showing(show_values):
             fail(_("{name} is wrong."), name=name)
         fail(_("{name} is wrong: expected {expected}, got {actual}."), name=name, expected=float(expected),
              actual=actual)
     return actual
 
 
-def expect_mask(name, value, expected):
+def expect_mask(name, value, expected, show_values=True):
     """A boolean-like array: True exactly where *expected* is True."""
-    return expect_close(name, value, np.asarray(expected, dtype=np.float64), atol=0.0)
+    return expect_close(name, value, np.asarray(expected, dtype=np.float64), atol=0.0, show_values=show_values)
 
 
 def expect_unchanged(name, before, after):
@@ -338,7 +345,7 @@ def expect_int(name, value, expected, show_values=True):
     """An int (or a tuple of ints) equal to *expected*."""
     actual = as_ints(name, value, len(expected)) if type(expected) is tuple else as_int(name, value)
     if actual != expected:
-        if not show_values:
+        if not _showing(show_values):
             fail(_("{name} is wrong."), name=name)
         fail(_("{name} is wrong: expected {expected}, got {actual}."), name=name, expected=expected, actual=actual)
     return actual
@@ -396,8 +403,24 @@ class Report:
 def judge(fn_name, cases, outcomes, kind="visible"):
     """The Report of *cases* given their *outcomes* (one per case; an Outcome, or a CheckFailed for the call)."""
     failures, total = [], 0
+    _show_expected[0] = kind != "hidden"
+    try:
+        _judge_cases(fn_name, cases, outcomes, failures)
+    finally:
+        _show_expected[0] = True
+    total = sum(len(case.checks) for case in cases)
+    # The same failure is one line, not one line per check it failed.
+    unique, seen = [], set()
+    for label, failure in failures:
+        key = (label.render("en") if label else None, failure.render("en"))
+        if key not in seen:
+            seen.add(key)
+            unique.append((label, failure))
+    return Report(fn_name, total, len(failures), unique, kind)
+
+
+def _judge_cases(fn_name, cases, outcomes, failures):
     for case, outcome in zip(cases, outcomes):
-        total += len(case.checks)
         if isinstance(outcome, CheckFailed):
             failures += [(case.label, outcome)] * len(case.checks)
             continue
@@ -408,14 +431,10 @@ def judge(fn_name, cases, outcomes, kind="visible"):
                     check(outcome)
             except CheckFailed as failure:
                 failures.append((case.label, failure))
-    # The same failure is one line, not one line per check it failed.
-    unique, seen = [], set()
-    for label, failure in failures:
-        key = (label.render("en") if label else None, failure.render("en"))
-        if key not in seen:
-            seen.add(key)
-            unique.append((label, failure))
-    return Report(fn_name, total, len(failures), unique, kind)
+            except Exception as err:  # a result too far from the expected one to be looked at
+                failures.append((case.label, CheckFailed(Message(
+                    _("{fn} returned a result that could not be checked: {error}: {message}"),
+                    fn=fn_name, error=type(err).__name__, message=str(err)))))
 
 
 def run_here(fn_name, fn, cases, kind="visible"):

@@ -15,6 +15,9 @@ call runs.
 import json
 import warnings
 
+if __name__ != "coursekit_probe":  # imported as a module; in the kernel, wire.py's source runs first
+    from .wire import _type_name, decode, encode
+
 MIME = "application/vnd.coursekit.probe+json"
 #: What a helper stub's question starts with (the rest is JSON).
 ASK = "coursekit-helper:"

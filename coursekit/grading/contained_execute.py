@@ -1,10 +1,15 @@
-"""Autograde stage: run a submission so that its failures stay contained.
+"""Autograde stage: run a submission so that its failures stay contained, and judge its graded cells.
 
 ``ContainedExecute`` replaces nbgrader's ``Execute`` in
 ``Autograde.autograde_preprocessors`` (see nbgrader_config.py), so plain
 ``nbgrader autograde`` and ``coursekit grade`` run submissions the same way:
 
-- in the grading sandbox kernel (``kernel_name``, see ``sandbox_kernel.py``);
+- in the grading sandbox kernel (``kernel_name``, see ``sandbox/``);
+- a graded cell whose hidden region names a hidden check
+  (``# hidden check: conv_forward``) is not run in the kernel: the grader
+  calls the student's function there on its own inputs, takes the results
+  back as data and judges them itself (``verdict/``); the cell's outputs are
+  the verdict, which nbgrader then scores;
 - a cell that runs past the timeout is interrupted and scores zero; if the
   kernel does not answer afterwards it is treated as dead;
 - when the kernel dies (``os._exit``, a segfault, the memory cap), the cells
@@ -16,6 +21,8 @@
 What happened is written to ``nb.metadata["coursekit"]["incidents"]`` for the
 instructor report.
 """
+import os
+
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
@@ -24,7 +31,11 @@ from traitlets import Integer
 
 from nbgrader.preprocessors import Execute
 
+from ..course import Course
 from .incidents import record_incident
+from .sandbox.options import COURSE_ROOT_ENV
+from .verdict.judge import CourseChecks
+from .verdict.stage import grade_cell, hidden_check_of, language_of, new_session
 
 KERNEL_DIED = "KernelDied"
 NOT_RUN = "CellNotRun"
@@ -97,6 +108,10 @@ class ContainedExecute(Execute):
         self._kept_chars = {}
         self._truncated = set()
         self._streams_capped = False
+        self._session = None
+        self._course = Course.from_config(self.config)
+        # The sandbox's launcher finds the course by this, not by searching folders a student controls.
+        os.environ[COURSE_ROOT_ENV] = str(self._course.root)
         return super().preprocess(nb, resources, km=km)
 
     def _run_silently(self, code: str) -> bool:
@@ -119,6 +134,10 @@ class ContainedExecute(Execute):
         if self._dead_in is not None:
             self._mark_not_run(cell)
             return cell, self.resources
+        name = hidden_check_of(cell)
+        if name is not None:
+            self._judge(cell, name)
+            return cell, self.resources
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -130,6 +149,19 @@ class ContainedExecute(Execute):
             if not self._answers():
                 self._kernel_died(cell, unresponsive=True)
         return cell, self.resources
+
+    # --- graded cells: the trusted verdict ----------------------------------------
+    def _judge(self, cell, name):
+        checks = CourseChecks.for_course(self._course)
+        if self._session is None:
+            self._session = new_session(self, checks, self.timeout)
+        student = self.resources.get("nbgrader", {}).get("student", "")
+        verdict, timed_out = run_sync(grade_cell)(self._session, checks, cell, name, student,
+                                                  language_of(self._course, self.resources), self.timeout)
+        if timed_out:
+            record_incident(self.nb, "timeout", cell, f"a call ran for more than {self.timeout} s and was interrupted")
+        if self._session.gone:
+            self._kernel_died(cell, unresponsive=True)
 
     # --- dead and unresponsive kernels -------------------------------------------
     def _answers(self) -> bool:

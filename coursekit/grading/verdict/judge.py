@@ -1,0 +1,186 @@
+"""The verdict on one graded cell, decided in the grader's process from data.
+
+For a graded function, the published cases (``cnn_checks.PUBLISHED_CASES``)
+and the hidden ones (``hidden_checks.<name>.cases``) each become a *request*:
+call the function on these inputs, in the student's kernel, with the grader
+answering for these helpers.  What comes back (an ``Outcome``, or the reason
+there is none) is judged by the cases' own checks.  For an exercise, the one
+request reads the answers' values.  The verdict is both reports; it passes
+when every check passed.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...course import Course
+from .secret import TrustedGrading, case_rng, load_secret
+
+
+@dataclass
+class Request:
+    """What the kernel is asked: a call of *fn* (or, with *names*, the values of those variables)."""
+
+    fn: str | None = None
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    helpers: tuple = ()
+    names: tuple = ()
+    optional: tuple = ()
+
+
+@dataclass
+class Reply:
+    """What came back: *status* is returned, raised, missing, timeout, died or garbled."""
+
+    status: str
+    value: object = None
+    args_after: tuple = ()
+    error: tuple = ("", "")
+    detail: str = ""
+
+
+@dataclass
+class Verdict:
+    """The graded cell's result: passed or not, and the text the student reads."""
+
+    passed: bool
+    text: str
+    reports: list = field(default_factory=list)
+
+
+class CourseChecks:
+    """The master's ``cnn_checks`` and the grader-only hidden checks, loaded in the grader's process."""
+
+    _loaded: dict = {}
+    _lock = threading.Lock()
+
+    def __init__(self, course: Course):
+        self.course = course
+        self.settings = TrustedGrading(config=course.config)
+        self.check, self.hidden = self._import()
+        locales = [course.release_dir(course.assignment_for(lang)) / "locale" for lang in course.languages]
+        for folder in locales:
+            if folder not in self.check.LOCALE_DIRS:
+                self.check.LOCALE_DIRS.append(folder)
+        self._secret = None
+
+    @classmethod
+    def for_course(cls, course: Course) -> "CourseChecks":
+        """One per course and process (importing them twice would give two different cnn_checks)."""
+        with cls._lock:
+            if course.root not in cls._loaded:
+                cls._loaded[course.root] = cls(course)
+            return cls._loaded[course.root]
+
+    def _import(self):
+        # The grader imports the master's cnn_checks, never a student's copy: no student file is on its path.
+        master = str(self.course.master_dir)
+        package_dir = self.course.root / self.settings.checks_package
+        if not (package_dir / "__init__.py").is_file():
+            raise FileNotFoundError(f"{package_dir}: the hidden checks (c.TrustedGrading.checks_package) are missing")
+        for path in (master, str(package_dir.parent)):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        check = importlib.import_module("cnn_checks")
+        if Path(check.__file__).resolve().parent != self.course.master_dir.resolve():
+            raise ImportError(f"cnn_checks was imported from {check.__file__}, not from the master "
+                              f"{self.course.master_dir}")
+        return check, importlib.import_module(self.settings.checks_package)
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = load_secret(self.settings, self.course.course_id)
+        return self._secret
+
+    def cell(self, name: str, student: str) -> "CellCheck":
+        return CellCheck(self, name, student)
+
+
+class CellCheck:
+    """The published and hidden cases of one graded cell, for one student."""
+
+    def __init__(self, checks: CourseChecks, name: str, student: str):
+        self.checks, self.name, self.student = checks, name, student
+        self.unit = checks.hidden.load(name)
+        self.function = getattr(self.unit, "FUNCTION", None)
+        check = checks.check
+        if self.function is not None:
+            self.published = check.PUBLISHED_CASES[self.function]()
+            self.kind = "visible"
+        else:
+            self.form_names, make_cases = check.FORM_CASES[name]
+            self.published = make_cases()
+            self.kind = "form"
+            self.names = tuple(dict.fromkeys((*self.form_names, *self.unit.ANSWERS)))
+        course = checks.course
+        self.hidden = list(self.unit.cases(
+            lambda index: case_rng(checks.secret, course.course_id, course.master, student, name, index)))
+
+    def requests(self) -> list[Request]:
+        if self.function is None:
+            return [Request(names=self.names, optional=tuple(getattr(self.unit, "OPTIONAL", ())))]
+        helpers = tuple(getattr(self.unit, "HELPERS", ()))
+        return [Request(fn=self.function, args=case.args, kwargs=case.kwargs, helpers=helpers)
+                for case in self.published + self.hidden]
+
+    def verdict(self, replies: list[Reply], language: str | None) -> Verdict:
+        check = self.checks.check
+        fn = self.function or self.name
+        if self.function is None:
+            outcomes = [self._answers(replies[0], self.form_names)] * len(self.published)
+            outcomes += [self._answers(replies[0], self.unit.ANSWERS)] * len(self.hidden)
+        else:
+            outcomes = [self._outcome(reply) for reply in replies]
+        published = check.judge(fn, self.published, outcomes[:len(self.published)], self.kind)
+        hidden = check.judge(fn, self.hidden, outcomes[len(self.published):], "hidden")
+        reports = [published, hidden]
+        text = "\n".join(report.render(language) for report in reports)
+        return Verdict(published.passed and hidden.passed, text, reports)
+
+    def _answers(self, reply: Reply, names):
+        """The Outcome whose value is the tuple of the answers *names*, in that order."""
+        outcome = self._outcome(reply)
+        if isinstance(outcome, self.checks.check.Outcome):
+            values = dict(zip(self.names, outcome.value))
+            outcome = self.checks.check.Outcome(tuple(values[n] for n in names))
+        return outcome
+
+    def _outcome(self, reply: Reply):
+        """A cnn_checks Outcome, or the CheckFailed that stands for a call that gave none."""
+        check = self.checks.check
+        fn = self.function or self.name
+        if reply.status == "returned":
+            return check.Outcome(reply.value, reply.args_after)
+        if reply.status == "raised":
+            error, message = reply.error
+            return check.CheckFailed(check.Message(check._("{fn} raised {error}: {message}"), fn=fn, error=error,
+                                                   message=message), check.hint_for_error(fn, error, message))
+        if reply.status == "missing":
+            return check.CheckFailed(check.Message(check._("{name} is not defined: run the cell that defines it."),
+                                                   name=", ".join(reply.value or (fn,))))
+        if reply.status == "timeout":
+            return check.CheckFailed(check.Message(check._("{fn} did not finish within {seconds} seconds."),
+                                                   fn=fn, seconds=reply.value))
+        if reply.status == "died":
+            return check.CheckFailed(check.Message(check._("The kernel stopped while {fn} ran (os._exit, a crash, "
+                                                           "or the memory limit)."), fn=fn))
+        return check.CheckFailed(check.Message(check._("{fn} gave no result that the grader could read."), fn=fn))
+
+
+def answer_helper(checks: CourseChecks, helper: str, allowed: tuple, args: tuple, kwargs: dict):
+    """The grader's result for a helper called during a function's call: (status, value or error text)."""
+    references = importlib.import_module(f"{checks.settings.checks_package}.references")
+    if helper not in allowed or helper not in references.HELPERS:
+        return "raised", f"{helper} is not answered by the grader during this call"
+    try:
+        return "returned", references.HELPERS[helper](*args, **kwargs)
+    except references.Refused as err:
+        return "raised", f"the grader's {helper} {err}"
+    except Exception as err:  # noqa: BLE001 - arguments the reference cannot take, as the student's own would fail
+        return "raised", f"{type(err).__name__}: {err}"

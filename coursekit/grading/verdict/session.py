@@ -1,0 +1,197 @@
+"""The grader's side of the probe: send each request to the student's kernel and read back the reply, as data.
+
+A request is one silent ``execute_request`` that calls the probe's
+``handle`` (``probe.py``).  Its reply is the one ``display_data`` message of
+the probe's MIME type whose parent is that request and whose nonce matches;
+anything else the kernel prints meanwhile is dropped.  While the request
+runs, the helper questions that arrive on the stdin channel are answered by
+the grader (``judge.answer_helper``), and only for the helpers that request
+allows.  A request that runs past its time is interrupted; a kernel that
+does not answer after that, or that dies, ends the session.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from pathlib import Path
+from queue import Empty
+
+import zmq
+import zmq.asyncio
+
+from . import wire
+from .judge import Reply, Request
+from .probe import ASK, MIME
+
+#: The probe as it is sent: the wire format, then the probe, in one namespace of their own.
+_SOURCES = [Path(__file__).with_name(name).read_text(encoding="utf-8") for name in ("wire.py", "probe.py")]
+INSTALL = f"""
+def __coursekit_install(sources):
+    namespace = {{"__name__": "coursekit_probe"}}
+    for source in sources:
+        exec(compile(source, "<coursekit probe>", "exec"), namespace)
+    return namespace["handle"]
+__coursekit_probe__ = __coursekit_install({_SOURCES!r})
+del __coursekit_install
+"""
+#: The most a reply or a helper question may weigh; more is a garbled reply.
+MAX_MESSAGE_CHARS = 96 * 2**20
+
+
+class ProbeSession:
+    """Requests to one kernel, through its (async) client *kc*.
+
+    *interrupt* and *alive* are coroutines of the kernel manager;
+    *answer_helper(name, allowed, args, kwargs)* gives the grader's result for
+    a helper question; *opaque* makes the stand-in of a non-data object.
+    """
+
+    def __init__(self, kc, *, interrupt, alive, answer_helper, opaque, timeout: float,
+                 grace: float = 5.0):
+        self.kc, self.interrupt, self.alive = kc, interrupt, alive
+        self.answer_helper, self.opaque = answer_helper, opaque
+        self.timeout, self.grace = timeout, grace
+        self.gone = False
+
+    async def install(self) -> None:
+        """Define the probe in the kernel (again: the student's code may have removed it).
+
+        If this fails, every request that follows gets no reply, and fails.
+        """
+        if not self.gone:
+            await self._run(INSTALL, self.grace * 4, allowed=())
+
+    async def ask(self, request: Request, deadline: float) -> Reply:
+        """Send *request*; the reply, or why there is none.  *deadline* (monotonic) bounds the whole cell."""
+        if self.gone:
+            return Reply("died")
+        nonce = secrets.token_hex(8)
+        if request.fn is None:
+            body = {"op": "values", "names": list(request.names), "nonce": nonce}
+        else:
+            body = {"op": "call", "fn": request.fn, "nonce": nonce, "helpers": list(request.helpers),
+                    "args": [wire.encode(a) for a in request.args],
+                    "kwargs": {k: wire.encode(v) for k, v in request.kwargs.items()}}
+        code = f"__coursekit_probe__({json.dumps(json.dumps(body))})"
+        seconds = max(deadline - time.monotonic(), 0.1)
+        status, replies, execute_error = await self._run(code, seconds, allowed=request.helpers, nonce=nonce)
+        if status == "timeout":
+            return Reply("timeout", value=round(seconds))
+        if status == "died":
+            return Reply("died")
+        if execute_error or len(replies) != 1:
+            return Reply("garbled", detail=execute_error or f"{len(replies)} replies")
+        return self._reply(replies[0], request)
+
+    def _reply(self, data: dict, request: Request) -> Reply:
+        try:
+            status = data.get("status")
+            if status == "returned":
+                value = wire.decode(data["value"], self.opaque)
+                if request.fn is None:
+                    names = [n for n in request.names]
+                    if type(value) is not tuple or len(value) != len(names):
+                        raise wire.WireError("the answers do not match the names asked for")
+                    return Reply("returned", value)
+                after = wire.decode(data["args_after"], self.opaque)
+                if type(after) is not tuple or len(after) != len(request.args):
+                    raise wire.WireError("the arguments after the call do not match")
+                return Reply("returned", value, after)
+            if status == "raised":
+                error = data["error"]
+                if type(error) is not list or len(error) != 2 or not all(type(e) is str for e in error):
+                    raise wire.WireError("a malformed error")
+                return Reply("raised", error=(error[0][:80], error[1][:2000]))
+            if status == "missing":
+                names = data.get("names")
+                if type(names) is not list or not all(type(n) is str for n in names):
+                    raise wire.WireError("malformed missing names")
+                wanted = set(request.names) | {request.fn}
+                return Reply("missing", value=tuple(n for n in names if n in wanted) or (request.fn,))
+        except (KeyError, TypeError, ValueError, RecursionError) as err:
+            return Reply("garbled", detail=f"{type(err).__name__}: {err}")
+        return Reply("garbled", detail=f"unknown status {status!r}")
+
+    # --- the exchange of one request -------------------------------------------------
+    async def _run(self, code: str, seconds: float, *, allowed, nonce=None):
+        """Execute *code* silently: (done|timeout|died, the probe's replies, an error of the request itself)."""
+        kc = self.kc
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
+        deadline = time.monotonic() + seconds
+        replies, execute_error, idle = [], "", False
+        poller = zmq.asyncio.Poller()
+        channels = {kc.iopub_channel.socket: kc.iopub_channel, kc.stdin_channel.socket: kc.stdin_channel}
+        for sock in channels:
+            poller.register(sock, zmq.POLLIN)
+        next_alive_check = time.monotonic() + 1.0
+        while not idle:
+            now = time.monotonic()
+            if now >= deadline:
+                return await self._timed_out(msg_id), replies, execute_error
+            if now >= next_alive_check:
+                next_alive_check = now + 1.0
+                if not await self.alive():
+                    self.gone = True
+                    return "died", replies, execute_error
+            events = dict(await poller.poll(timeout=int(min(deadline - now, 0.5) * 1000) + 1))
+            for sock in events:
+                channel = channels[sock]
+                while True:
+                    try:
+                        msg = await channel.get_msg(timeout=0)
+                    except Empty:
+                        break
+                    if msg["parent_header"].get("msg_id") != msg_id:
+                        continue  # late output of an earlier request
+                    if channel is kc.stdin_channel:
+                        self._answer(msg, allowed, nonce)
+                        continue
+                    kind, content = msg["msg_type"], msg["content"]
+                    if kind == "display_data" and MIME in content.get("data", {}):
+                        data = content["data"][MIME]
+                        if type(data) is dict and data.get("nonce") == nonce:
+                            replies.append(data)
+                    elif kind == "error":
+                        execute_error = f"{content.get('ename', '')}: {str(content.get('evalue', ''))[:200]}"
+                    elif kind == "status" and content.get("execution_state") == "idle":
+                        idle = True
+        return "done", replies, execute_error
+
+    def _answer(self, msg, allowed, nonce) -> None:
+        """Answer one helper question; every other input request gets an empty line."""
+        prompt = msg["content"].get("prompt", "")
+        answer = {"status": "raised", "error": "the grader answers no questions here"}
+        if type(prompt) is str and prompt.startswith(ASK) and len(prompt) < MAX_MESSAGE_CHARS:
+            try:
+                question = json.loads(prompt[len(ASK):])
+                if question.get("nonce") == nonce:
+                    args = wire.decode(question["args"], self.opaque)
+                    kwargs = wire.decode(question["kwargs"], self.opaque)
+                    if type(args) is not tuple or type(kwargs) is not dict:
+                        raise wire.WireError("malformed arguments")
+                    status, value = self.answer_helper(question.get("helper"), tuple(allowed), args, kwargs)
+                    answer = ({"status": "returned", "value": wire.encode(value)} if status == "returned"
+                              else {"status": "raised", "error": str(value)})
+            except (KeyError, TypeError, ValueError, RecursionError, AttributeError) as err:
+                answer = {"status": "raised", "error": f"the grader could not read the question ({err})"}
+        self.kc.input(json.dumps(answer))
+
+    async def _timed_out(self, msg_id) -> str:
+        """Interrupt the request; if the kernel does not go idle after it, the session is over."""
+        try:
+            await self.interrupt()
+        except Exception:  # noqa: BLE001 - an interrupt to a dead kernel
+            self.gone = True
+            return "timeout"
+        deadline = time.monotonic() + self.grace
+        while time.monotonic() < deadline:
+            try:
+                msg = await self.kc.iopub_channel.get_msg(timeout=max(deadline - time.monotonic(), 0.01))
+            except Empty:
+                continue
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return "timeout"
+        self.gone = True
+        return "timeout"

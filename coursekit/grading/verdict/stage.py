@@ -1,0 +1,66 @@
+"""Where the trusted verdict meets nbgrader: a graded cell that names a hidden check is judged here.
+
+``ContainedExecute`` (``coursekit/grading/contained_execute.py``) hands such
+a cell to :func:`grade_cell` instead of running it in the kernel.  Its
+outputs become exactly the verdict: a stdout stream when every check passed,
+one error output with the localized message when one failed.  nbgrader's
+``SaveAutoGrades`` then scores those outputs, so the grade is the grader's.
+"""
+from __future__ import annotations
+
+import re
+import time
+from functools import partial
+
+from nbformat.v4 import new_output
+
+from ...course import Course
+from .judge import CourseChecks, Reply, answer_helper
+from .session import ProbeSession
+
+#: The line of a graded cell's hidden region that names its check: ``# hidden check: conv_forward``.
+DIRECTIVE = re.compile(r"^#\s*hidden check:\s*(\w+)\s*$", re.MULTILINE)
+#: The error name of a failing verdict.
+FAILED = "CheckFailed"
+
+
+def hidden_check_of(cell) -> str | None:
+    """The hidden check a graded code cell names, or None."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if cell.get("cell_type") != "code" or not meta.get("grade") or meta.get("solution"):
+        return None
+    match = DIRECTIVE.search(cell.get("source", ""))
+    return match.group(1) if match else None
+
+
+def new_session(executor, checks: CourseChecks, timeout: float) -> ProbeSession:
+    return ProbeSession(executor.kc, interrupt=executor.km.interrupt_kernel, alive=executor.km.is_alive,
+                        answer_helper=partial(answer_helper, checks), opaque=checks.check.Opaque,
+                        timeout=timeout, grace=executor.responsive_after_timeout_s)
+
+
+async def grade_cell(session: ProbeSession, checks: CourseChecks, cell, name: str, student: str,
+                     language: str | None, timeout: float):
+    """Judge *cell* by its hidden check *name*; returns (the verdict, whether a request timed out)."""
+    cell_check = checks.cell(name, student)
+    await session.install()
+    deadline = time.monotonic() + timeout
+    replies, timed_out = [], False
+    for request in cell_check.requests():
+        if timed_out or session.gone:
+            replies.append(Reply("timeout" if timed_out else "died", value=round(timeout)))
+            continue
+        reply = await session.ask(request, deadline)
+        timed_out = reply.status == "timeout"
+        replies.append(reply)
+    verdict = cell_check.verdict(replies, language)
+    if verdict.passed:
+        cell.outputs = [new_output("stream", name="stdout", text=verdict.text + "\n")]
+    else:
+        cell.outputs = [new_output("error", ename=FAILED, evalue=verdict.text, traceback=verdict.text.split("\n"))]
+    return verdict, timed_out
+
+
+def language_of(course: Course, resources) -> str:
+    assignment = resources.get("nbgrader", {}).get("assignment", "")
+    return course.language_of(assignment) or course.source_language

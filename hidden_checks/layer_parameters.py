@@ -1,0 +1,46 @@
+"""Hidden checks of exercise 11, the parameters of each layer (graded cell test_layer_parameters).
+
+FC1's weights may also be counted from the flatten size the student gave in
+exercise 10, so that a wrong size there costs exercise 10 only.
+"""
+import cnn_checks as check
+from cnn_checks import Case
+
+from .layer_shapes import expected as shapes
+
+ANSWERS = ("layer_parameters", "layer_shapes")
+#: Answers that may be missing (the student's own exercise 10).
+OPTIONAL = ("layer_shapes",)
+
+
+def expected():
+    flatten = shapes()["flatten"]
+    return {
+        "conv": (3 * 3 * 1 * 16, 16),  # one 3 x 3 x 1 filter and one bias per output channel
+        "pool": (0, 0),
+        "flatten": (0, 0),
+        "fc1": (flatten * 32, 32),
+        "fc2": (32 * 5, 5),
+    }
+
+
+def cases(rng):
+    want = expected()
+    layers = tuple(want)
+
+    def layer_check(layer):
+        def on_outcome(outcome):
+            answer, own_shapes = outcome.value
+            try:
+                own = check.as_int("flatten", check.as_table("layer_shapes", own_shapes, layers)["flatten"])
+            except check.CheckFailed:
+                own = shapes()["flatten"]
+            name = f"layer_parameters[{layer!r}]"
+            weights, biases = check.as_ints(name, check.as_table("layer_parameters", answer, layers)[layer], 2)
+            if layer == "fc1" and own > 0 and weights == own * 32:
+                weights = want["fc1"][0]
+            check.expect_int(f"{name}[0]", weights, want[layer][0], show_values=False)
+            check.expect_int(f"{name}[1]", biases, want[layer][1], show_values=False)
+        return on_outcome
+
+    return [Case((), [layer_check(layer)]) for layer in layers]

@@ -1,0 +1,106 @@
+"""The hidden checks on their own: no kernel, no nbgrader, in seconds.
+
+The master's solutions and the catalogued answers are trusted code, so they
+run here, in the test's process; their results still cross the wire format,
+so each check sees what it sees when grading.
+"""
+import re
+
+import nbformat
+import pytest
+
+from coursekit.grading.verdict.judge import CourseChecks
+from coursekit.grading.verdict.local import namespace_of, verdict_here
+from coursekit.demo.answers import load_answers
+from scratch import ANSWERS, COURSE
+
+CHECKS = CourseChecks.for_course(COURSE)
+FUNCTIONS = [name for name in CHECKS.hidden.CHECKS if hasattr(CHECKS.hidden.load(name), "FUNCTION")]
+MISTAKES = sorted((ANSWERS / "mistakes").glob("*.py"))
+EXERCISE_MISTAKES = sorted((ANSWERS / "exercises" / "mistakes").glob("*.py"))
+
+
+def master_solutions() -> str:
+    """The code of the master's solution cells, as one module."""
+    cells = nbformat.read(COURSE.master_path, as_version=4).cells
+    code = [c.source for c in cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+    return re.sub(r"### (BEGIN|END) SOLUTION", "", "\n\n".join(code))
+
+
+def answers_namespace(path=None) -> dict:
+    """The master's solutions, with the code cells of the answer file *path* run after them."""
+    namespace = namespace_of(master_solutions())
+    if path is not None:
+        for key, source in load_answers(path).items():
+            if not key.startswith("answer_"):  # written answers are markdown
+                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - catalogued answers
+    return namespace
+
+
+def failing_checks(namespace, student="alice") -> dict:
+    verdicts = {name: verdict_here(CHECKS.cell(name, student), namespace) for name in CHECKS.hidden.CHECKS}
+    return {name: v for name, v in verdicts.items() if not v.passed}
+
+
+def test_do_the_master_solutions_pass_every_hidden_check():
+    """Does the master's own solution pass every check of every graded cell, published and hidden?"""
+    failed = failing_checks(answers_namespace())
+    assert failed == {}, "\n".join(v.text for v in failed.values())
+
+
+@pytest.mark.parametrize("path", MISTAKES + EXERCISE_MISTAKES, ids=lambda p: p.stem)
+def test_does_each_catalogued_mistake_fail_exactly_its_own_check(path):
+    """Does a catalogued mistake fail its own cell's check, and every other cell pass?"""
+    own = path.stem.split("__")[0]
+    failed = failing_checks(answers_namespace(path))
+    assert set(failed) == {own}, {name: v.text for name, v in failed.items()}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_do_the_hidden_cases_catch_a_function_returning_the_published_answer(name):
+    """Does a function that returns its published case's answer whatever it is given fail the hidden cases?"""
+    namespace = answers_namespace()
+    cell = CHECKS.cell(name, "alice")
+    published = cell.published[0]
+    answer = namespace[name](*published.args, **published.kwargs)
+    namespace[name] = lambda *args, **kwargs: answer
+    verdict = verdict_here(cell, namespace)
+    assert not verdict.reports[1].passed, verdict.text
+
+
+def test_are_hidden_expected_values_never_shown():
+    """Does a failing hidden case say which case and what is wrong, but never the value it expected?"""
+    namespace = answers_namespace()
+    namespace["conv_single_step"] = lambda a, W, b: 123.25
+    verdict = verdict_here(CHECKS.cell("conv_single_step", "alice"), namespace)
+    hidden = verdict.reports[1].render("en")
+    assert "[window (3, 3, 4)] Z is wrong." in hidden
+    assert "expected" not in hidden
+
+
+def test_do_hidden_inputs_depend_on_the_student_and_stay_the_same_on_a_rerun():
+    """Are a student's hidden inputs the same every time, and another student's different?"""
+    def first_input(student):
+        return CHECKS.cell("conv_forward", student).hidden[0].args[0]
+
+    assert (first_input("alice") == first_input("alice")).all()
+    assert not (first_input("alice") == first_input("bob")).all()
+
+
+def test_does_a_missing_function_fail_with_a_clear_message():
+    """Is a function the notebook never defined reported as not defined, not as a crash?"""
+    namespace = answers_namespace()
+    del namespace["pool_forward"]
+    verdict = verdict_here(CHECKS.cell("pool_forward", "alice"), namespace)
+    assert not verdict.passed
+    assert "pool_forward is not defined" in verdict.text
+
+
+@pytest.mark.parametrize("language", ["fa", "tr"])
+def test_does_a_verdict_speak_the_notebooks_language(language):
+    """Is a failing verdict rendered in the student's language when asked for it?"""
+    namespace = answers_namespace()
+    namespace["distribute_value"] = lambda dz, shape: dz
+    english = verdict_here(CHECKS.cell("distribute_value", "alice"), namespace, "en").text
+    translated = verdict_here(CHECKS.cell("distribute_value", "alice"), namespace, language).text
+    assert translated != english
