@@ -31,11 +31,14 @@ def returns_tuple(fn_name, length, message):
     return get
 
 
-def numerical_gradient(loss, x, h=1e-5):
-    """Central differences of loss() with respect to every entry of the float array x (changed in place, restored)."""
-    grad = np.zeros(x.shape)
+def numerical_gradient(loss, x, h=1e-5, entries=None):
+    """Central differences of loss() with respect to the float array x (changed in place, restored).
+
+    Only the flat indices *entries* are computed (all by default); the others stay NaN.
+    """
+    grad = np.full(x.shape, np.nan)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
-    for k in range(flat.size):
+    for k in (range(flat.size) if entries is None else entries):
         old = flat[k]
         flat[k] = old + h
         plus = loss()
@@ -46,8 +49,26 @@ def numerical_gradient(loss, x, h=1e-5):
     return grad
 
 
+def sampled_entries(r, size, count=24):
+    """*count* flat indices out of *size* (all of them when there are fewer), drawn with *r*.
+
+    As CS231n's sparse gradient check: a few entries of every gradient, each a
+    different one for every student.
+    """
+    return sorted(r.choice(size, size=min(count, size), replace=False).tolist())
+
+
 def gradient_matches(name, analytic, numeric, tol=1e-6):
-    err = check.rel_error(check.as_array(name, analytic), numeric)
+    """Every computed entry within *tol* of the numerical gradient, relative to the largest of them.
+
+    Relative to each entry, an entry near zero would fail on rounding alone.
+    """
+    analytic = check.as_array(name, analytic)
+    known = ~np.isnan(numeric)
+    if analytic.shape != numeric.shape:
+        check.expect_shape(name, analytic, numeric.shape)
+    scale = max(1.0, float(np.max(np.abs(numeric[known])))) if known.any() else 1.0
+    err = check.max_abs_difference(analytic[known], numeric[known])[0] / scale
     if not err <= tol:
         check.fail(_("{name} does not match the numerical gradient: relative error {err:.2g} (at most {tol:g} "
                      "allowed)."), name=name, err=err, tol=tol)
@@ -57,3 +78,16 @@ def with_originals(args, check_fn):
     """A case check that also gets copies of the arguments as they were before the call."""
     originals = tuple(np.array(a) if type(a) is np.ndarray else a for a in args)
     return lambda outcome: check_fn(outcome, originals)
+
+
+def distinct_values(r, shape, spread=3.0):
+    """Random values of *shape*, no two closer than a fraction of their spacing.
+
+    Pooling's gradient is not defined where two values of a window tie, and
+    central differences go wrong when two are closer than their step; these
+    values keep every window clear of both, whatever the draw.
+    """
+    n = int(np.prod(shape))
+    gap = 2 * spread / max(n - 1, 1)
+    values = np.linspace(-spread, spread, n) + r.uniform(-0.2, 0.2, n) * gap
+    return r.permutation(values).reshape(shape)

@@ -8,13 +8,20 @@ import numpy as np
 import cnn_checks as check
 from cnn_checks import Case, _
 
-from .common import conv_label, gradient_matches, numerical_gradient
+from .common import conv_label, gradient_matches, numerical_gradient, sampled_entries
 from .conv_forward import SHAPES, conv_inputs
 from .references import conv_backward as reference
 from .references import conv_forward
 
 FUNCTION = "conv_backward"
 HELPERS = ("zero_pad",)
+
+
+def helper_calls(dZ, cache):
+    """The helper calls of the usual loops: zero_pad of A_prev and of the zeros of dA_prev."""
+    A_prev, W, b, hparameters = cache
+    yield "zero_pad", (A_prev, hparameters["pad"])
+    yield "zero_pad", (np.zeros(A_prev.shape), hparameters["pad"])
 
 
 def cases(rng):
@@ -24,7 +31,9 @@ def cases(rng):
         A, W, b, hp = conv_inputs(r, shape, f, n_C, pad, stride)
         dZ = r.randn(*conv_forward(A, W, b, hp).shape)
 
-        def judge(outcome, A=A, W=W, b=b, hp=hp, dZ=dZ.copy()):
+        samples = [sampled_entries(r, x.size) for x in (A, W, b)]
+
+        def judge(outcome, A=A, W=W, b=b, hp=hp, dZ=dZ.copy(), samples=samples):
             grads = check.expect_tuple("conv_backward", outcome.value, 3,
                                        _("conv_backward should return (dA_prev, dW, db)."))
             for name, got, want in zip(("dA_prev", "dW", "db"), grads, reference(dZ, (A, W, b, hp))):
@@ -33,8 +42,8 @@ def cases(rng):
             # L = sum(Z * dZ) has dL/dZ = dZ: compare with central differences of the forward pass.
             A2, W2, b2 = np.array(A), np.array(W), np.array(b)
             loss = lambda: float((conv_forward(A2, W2, b2, hp) * dZ).sum())  # noqa: E731
-            for name, got, x in zip(("dA_prev", "dW", "db"), grads, (A2, W2, b2)):
-                gradient_matches(name, got, numerical_gradient(loss, x))
+            for name, got, x, entries in zip(("dA_prev", "dW", "db"), grads, (A2, W2, b2), samples):
+                gradient_matches(name, got, numerical_gradient(loss, x, entries=entries))
 
         out.append(Case((dZ, (A, W, b, hp)), [judge], label=conv_label(shape, f, hp)))
     return out

@@ -7,6 +7,7 @@ import cnn_checks as check
 from cnn_checks import Case, _
 
 from .common import conv_label
+from . import references
 from .references import conv_forward as reference
 
 FUNCTION = "conv_forward"
@@ -17,6 +18,20 @@ SHAPES = [
     ((1, 6, 5, 2), 2, 3, 1, 2),   # a batch of one, stride 2
     ((3, 7, 6, 3), 3, 2, 2, 3),   # stride 3: the floor in the output size matters
 ]
+
+
+def helper_calls(A_prev, W, b, hparameters):
+    """The helper calls of the usual loops: zero_pad once, conv_single_step on every window and filter."""
+    pad, stride, f = hparameters["pad"], hparameters["stride"], W.shape[0]
+    A_pad = references.zero_pad(A_prev, pad)
+    yield "zero_pad", (A_prev, pad)
+    m, n_H, n_W = A_pad.shape[0], (A_pad.shape[1] - f) // stride + 1, (A_pad.shape[2] - f) // stride + 1
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                window = A_pad[i, h * stride:h * stride + f, w * stride:w * stride + f, :]
+                for c in range(W.shape[3]):
+                    yield "conv_single_step", (window, W[..., c], b[..., c])
 
 
 def conv_inputs(r, shape, f, n_C, pad, stride):

@@ -9,7 +9,7 @@ import numpy as np
 import cnn_checks as check
 from cnn_checks import Case
 
-from .common import gradient_matches, numerical_gradient, pool_label
+from .common import distinct_values, gradient_matches, numerical_gradient, pool_label, sampled_entries
 from .pool_forward import SHAPES
 from .references import pool_backward as reference
 from .references import pool_forward
@@ -18,22 +18,40 @@ FUNCTION = "pool_backward"
 HELPERS = ("create_mask_from_window", "distribute_value")
 
 
+def helper_calls(dA, cache, mode="max"):
+    """The helper calls of the usual loops: a mask of every window (max), a share of every gradient (average)."""
+    A_prev, hparameters = cache
+    f, stride = hparameters["f"], hparameters["stride"]
+    m, n_H, n_W, n_C = dA.shape
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                for c in range(n_C):
+                    if mode == "max":
+                        yield "create_mask_from_window", (A_prev[i, h * stride:h * stride + f,
+                                                                 w * stride:w * stride + f, c],)
+                    else:
+                        yield "distribute_value", (dA[i, h, w, c], (f, f))
+
+
 def cases(rng):
     out = []
     for index, (shape, f, stride) in enumerate(SHAPES):
         r = rng(index)
-        A = r.randn(*shape)
+        A = distinct_values(r, shape)
         hp = {"f": f, "stride": stride}
         for mode in ("max", "average"):
             dA = r.randn(*pool_forward(A, hp, mode).shape)
 
-            def judge(outcome, A=A, hp=hp, mode=mode, dA=dA.copy()):
+            entries = sampled_entries(r, A.size)
+
+            def judge(outcome, A=A, hp=hp, mode=mode, dA=dA.copy(), entries=entries):
                 dA_prev = outcome.value
                 check.expect_close("dA_prev", dA_prev, reference(dA, (A, hp), mode), atol=1e-9, show_values=False)
                 check.expect_unchanged("dA", dA, outcome.args_after[0])
                 A2 = np.array(A)
                 loss = lambda: float((pool_forward(A2, hp, mode) * dA).sum())  # noqa: E731
-                gradient_matches("dA_prev", dA_prev, numerical_gradient(loss, A2, h=1e-6))
+                gradient_matches("dA_prev", dA_prev, numerical_gradient(loss, A2, h=1e-6, entries=entries))
 
             out.append(Case((dA, (A, hp)), [judge], {"mode": mode}, label=pool_label(shape, hp, mode)))
     return out

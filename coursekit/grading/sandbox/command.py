@@ -93,6 +93,8 @@ def sandbox_env() -> dict:
         # --die-with-parent already ends the kernel with the launcher.  (A parent
         # of 1 also stops ipykernel from printing its Ctrl-C banner.)
         "JPY_PARENT_PID": "1",
+        # ipykernel's debugger warns about frozen modules at every start; nobody debugs a graded kernel.
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
     for name in PASSED_ENV:
         if name in os.environ:

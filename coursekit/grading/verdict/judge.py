@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ...course import Course
 from .secret import TrustedGrading, case_rng, load_secret
+from .wire import call_key
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Request:
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     helpers: tuple = ()
+    #: {helper: {wire.call_key(args): result}}: the grader's results for the helper calls it foresees.
+    answers: dict = field(default_factory=dict)
     names: tuple = ()
     optional: tuple = ()
 
@@ -126,8 +129,19 @@ class CellCheck:
         if self.function is None:
             return [Request(names=self.names, optional=tuple(getattr(self.unit, "OPTIONAL", ())))]
         helpers = tuple(getattr(self.unit, "HELPERS", ()))
-        return [Request(fn=self.function, args=case.args, kwargs=case.kwargs, helpers=helpers)
-                for case in self.published + self.hidden]
+        return [Request(fn=self.function, args=case.args, kwargs=case.kwargs, helpers=helpers,
+                        answers=self._foreseen(case)) for case in self.published + self.hidden]
+
+    def _foreseen(self, case) -> dict:
+        """The grader's results for the helper calls that the usual loops make on this case."""
+        calls = getattr(self.unit, "helper_calls", None)
+        if calls is None:
+            return {}
+        references = importlib.import_module(f"{self.checks.settings.checks_package}.references")
+        answers: dict = {}
+        for helper, args in calls(*case.args, **case.kwargs):
+            answers.setdefault(helper, {})[call_key(args)] = references.HELPERS[helper](*args)
+        return answers
 
     def verdict(self, replies: list[Reply], language: str | None) -> Verdict:
         check = self.checks.check

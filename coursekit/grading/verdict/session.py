@@ -70,7 +70,10 @@ class ProbeSession:
         if request.fn is None:
             body = {"op": "values", "names": list(request.names), "nonce": nonce}
         else:
+            answers = {helper: {key: wire.encode(value) for key, value in table.items()}
+                       for helper, table in request.answers.items()}
             body = {"op": "call", "fn": request.fn, "nonce": nonce, "helpers": list(request.helpers),
+                    "answers": answers,
                     "args": [wire.encode(a) for a in request.args],
                     "kwargs": {k: wire.encode(v) for k, v in request.kwargs.items()}}
         code = f"__coursekit_probe__({json.dumps(json.dumps(body))})"

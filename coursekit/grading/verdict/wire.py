@@ -11,6 +11,7 @@ This module imports only the standard library and numpy: its source is also
 sent into the kernel, where it encodes the results.
 """
 import base64
+import hashlib
 import io
 import json
 
@@ -125,3 +126,39 @@ def loads(text: str, opaque):
     except (ValueError, RecursionError):
         raise WireError("not JSON") from None
     return decode(data, opaque)
+
+
+def call_key(args) -> str:
+    """A key of a helper call's arguments: equal for equal values, whatever their container.
+
+    A size-1 array keys as the number it holds (``b`` of shape (1, 1, 1) and
+    ``b.item()`` are one argument), and a list as a tuple.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    _feed(digest, args)
+    return digest.hexdigest()
+
+
+def _feed(digest, value):
+    kind = type(value)
+    if kind in (tuple, list):
+        digest.update(b"(%d" % len(value))
+        for item in value:
+            _feed(digest, item)
+        digest.update(b")")
+    elif kind is dict:
+        digest.update(b"{%d" % len(value))
+        for k in sorted(value, key=str):
+            _feed(digest, str(k))
+            _feed(digest, value[k])
+        digest.update(b"}")
+    elif kind is np.ndarray and value.size != 1 and value.dtype.kind in ARRAY_KINDS:
+        digest.update(b"A" + repr(value.shape).encode())
+        digest.update(np.ascontiguousarray(value, dtype=np.float64).tobytes())
+    elif kind in (bool, int, float) or (isinstance(value, (np.generic, np.ndarray)) and np.size(value) == 1
+                                         and np.asarray(value).dtype.kind in ARRAY_KINDS):
+        digest.update(b"N" + np.float64(np.asarray(value).reshape(-1)[0] if kind is np.ndarray else value).tobytes())
+    elif kind is str:
+        digest.update(b"S" + value.encode())
+    else:
+        digest.update(b"?" + _type_name(kind).encode())

@@ -1,0 +1,130 @@
+"""In a grading worker: run one submission through nbgrader's sanitizing and executing stages.
+
+This is what ``nbgrader autograde`` does before it saves grades: the
+course's own ``Autograde.sanitize_preprocessors``, then its
+``autograde_preprocessors`` up to ``SaveAutoGrades`` (``ContainedExecute``
+among them, which runs the notebook in the sandbox and writes the verdicts).
+It works in a private folder and reads only the batch's definitions, never
+the course's gradebook: the coordinator records the graded notebook
+(``record.py``), so a worker that dies leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from traitlets.utils.importstring import import_item
+from nbgrader import utils
+
+from ...course import Course
+from .bundle import Bundle
+from .options import BatchGrade
+from .submissions import Job
+
+#: The first autograde stage that writes the gradebook: the worker stops before it.
+FIRST_RECORDING_STAGE = "SaveAutoGrades"
+
+
+@dataclass
+class Executed:
+    """A worker's answer: the executed notebook (JSON), or the error that stopped it."""
+
+    notebook: str | None
+    seconds: float
+    error: str = ""
+
+
+def executing_stages(stages) -> list:
+    """The autograde stages a worker runs: those before the first that records grades."""
+    names = [s if isinstance(s, str) else f"{s.__module__}.{s.__name__}" for s in stages]
+    cut = next((i for i, name in enumerate(names) if name.rsplit(".", 1)[-1] == FIRST_RECORDING_STAGE), len(names))
+    return list(stages[:cut])
+
+
+def autograde_stages(config):
+    """nbgrader's Autograde stages as the course configures them: (sanitizing, grading)."""
+    from nbgrader.converters import Autograde
+
+    traits = Autograde.class_traits()
+    return tuple(config.Autograde[name] if name in config.Autograde else traits[name].default_value
+                 for name in ("sanitize_preprocessors", "autograde_preprocessors"))
+
+
+class Worker:
+    """One grading worker's state: its course, the batch's bundle, its folders and its warm sandbox."""
+
+    def __init__(self, course_root: Path, bundle: Bundle):
+        self.course = Course.load(course_root)
+        self.settings = BatchGrade(config=self.course.config)
+        base = self.course.root / self.settings.staging_directory
+        base.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-", dir=base))
+        os.chmod(self.folder, 0o755)  # the sandbox user must be able to walk to the notebook's folder
+        self.definitions = self.folder / "definitions.db"
+        self.definitions.write_bytes(bundle.definitions)
+        self.sources = bundle.sources
+        if self.settings.warm_kernels:
+            from ..contained_execute import ContainedExecute
+            from ..sandbox.warm_kernels import WarmKernelManager, prepare_worker
+
+            if prepare_worker(self.course.root, self.course.config) is not None:
+                ContainedExecute.batch_kernel_manager_class = WarmKernelManager
+
+    def close(self) -> None:
+        from ..sandbox.warm_kernels import close_all
+
+        close_all()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def execute(self, job: Job, files: dict[str, bytes]) -> Executed:
+        started = time.perf_counter()
+        folder = self.folder / job.student / job.assignment
+        try:
+            self._lay_out(folder, job, files)
+            nb = self._run(folder, job)
+            return Executed(nbformat.writes(nb), time.perf_counter() - started)
+        except Exception as err:  # noqa: BLE001 - one submission never stops the worker
+            detail = traceback.format_exc(limit=4)
+            return Executed(None, time.perf_counter() - started, f"{type(err).__name__}: {err}\n{detail}")
+        finally:
+            shutil.rmtree(self.folder / job.student, ignore_errors=True)
+
+    def _lay_out(self, folder: Path, job: Job, files: dict[str, bytes]) -> None:
+        """The submission's files, then the source folder's over them, as nbgrader lays them out."""
+        for name, data in list(files.items()) + list(self.sources[job.assignment].items()):
+            path = folder / name
+            if not path.resolve().is_relative_to(folder.resolve()):
+                continue  # a name that would leave the folder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        for path in [self.folder / job.student, *(p for p in (self.folder / job.student).rglob("*"))]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+    def _run(self, folder: Path, job: Job):
+        config = self.course.config
+        notebook = self.course.notebook
+        path = folder / f"{notebook}.ipynb"
+        if not path.exists():
+            raise FileNotFoundError(f"{job.student}/{job.assignment}: no {path.name} was submitted")
+        nb = nbformat.read(path, as_version=4)
+        resources = {
+            "unique_key": notebook,
+            "output_files_dir": f"{notebook}_files",
+            "nbgrader": {"student": job.student, "assignment": job.assignment, "notebook": notebook,
+                         "db_url": f"sqlite:///{self.definitions}"},
+            "metadata": {"path": str(folder), "name": notebook},
+        }
+        sanitizing, grading = autograde_stages(config)
+        # The stages are called as nbconvert's exporter calls them, without its copies and (de)serializations.
+        for stages, env in ((sanitizing, {}), (executing_stages(grading), {"NBGRADER_EXECUTION": "autograde"})):
+            with utils.setenv(**env):
+                for stage in stages:
+                    preprocessor = (import_item(stage) if isinstance(stage, str) else stage)(config=config)
+                    nb, resources = preprocessor(nb, resources)
+        return nb

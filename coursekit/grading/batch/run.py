@@ -1,0 +1,108 @@
+"""``coursekit grade``: autograde every submission of the course with parallel workers.
+
+It does what ``nbgrader autograde`` does, for every submitted notebook, with
+these differences:
+
+- the gradebook is backed up before anything is written (SQLite);
+- submissions are read from a staging copy, so ``submitted/`` is never
+  modified; a notebook that is not valid JSON is graded as the blank release
+  notebook, with a note saying why, instead of stopping the batch;
+- workers execute the notebooks (``execute.py``): local processes
+  (``local.py``, one per core by default) or the workers of a Dask cluster
+  (``cluster.py``, with ``c.BatchGrade.scheduler``); the coordinator records
+  each result with nbgrader's own converter (``record.py``), so only one
+  process writes the gradebook, SQLite or PostgreSQL;
+- a progress bar, and a summary table at the end.
+
+The grades are the ones a sequential ``nbgrader autograde`` gives
+(``tests/grading/test_batch.py`` checks it; ``benchmarks/`` measures the speed).
+"""
+from __future__ import annotations
+
+import os
+
+from ...course import Course
+from .bundle import make_bundle
+from .options import BatchGrade
+from .record import Recorder, Result
+from .submissions import backup_gradebook, find_submissions, stage, staged_submissions
+from ..sandbox.warm import remove_stale_folders
+
+
+def files_of(course: Course, job) -> dict[str, bytes]:
+    """The staged submission's files, as the worker receives them."""
+    folder = staged_submissions(course) / job.student / job.assignment
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_batch(course: Course, assignments=None, workers: int = 0, progress=True, console=None, students=None,
+              scheduler: str | None = None) -> list[Result]:
+    """Grade every submission; returns the Results, in submission order."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = console or Console()
+    settings = BatchGrade(config=course.config)
+    jobs = find_submissions(course, assignments, students)
+    if not jobs:
+        console.print(f"no submissions found under {course.relative(course.submitted_root)}/")
+        return []
+    remove_stale_folders()
+    backup = backup_gradebook(course)
+    if backup:
+        console.print(f"gradebook backed up to {course.relative(backup)}")
+    problems = {job: stage(course, job) for job in jobs}
+    bundle = make_bundle(course, {job.assignment for job in jobs})
+    recorder = Recorder(course)
+    results: dict = {}
+    with Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.description}"), console=console, disable=not progress) as bar:
+        task = bar.add_task("", total=len(jobs))
+
+        def on_result(job, executed, attempts):
+            if job in results:
+                return  # a second answer for a submission already recorded
+            if executed.notebook is None:
+                result = Result(job.assignment, job.student, False, executed.seconds, error=executed.error)
+            else:
+                result = recorder.record(job, executed.notebook, executed.seconds)
+            result.attempts = attempts
+            for why in problems[job]:
+                if not any(i.get("kind") == "malformed" for i in result.incidents):
+                    result.incidents.append({"kind": "malformed", "cell": None, "message": why})
+            results[job] = result
+            bar.update(task, advance=1, description=f"{job.student} ({result.seconds:.1f} s)")
+
+        scheduler = scheduler if scheduler is not None else settings.scheduler
+        if scheduler:
+            from .cluster import run_on_cluster
+            run_on_cluster(course, scheduler, bundle, jobs, lambda job: files_of(course, job), on_result)
+        else:
+            from .local import LocalWorkers
+            count = min(workers or settings.workers or os.cpu_count() or 1, len(jobs))
+            LocalWorkers(course.root, bundle, count, attempts=settings.attempts,
+                         timeout_s=settings.notebook_timeout_s).run(jobs, lambda job: files_of(course, job),
+                                                                   on_result)
+    return [results[job] for job in jobs if job in results]
+
+
+def print_summary(results, console=None):
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    table = Table(title=f"Graded {len(results)} submissions")
+    for name, justify in [("student", "left"), ("assignment", "left"), ("score", "right"),
+                          ("seconds", "right"), ("notes", "left")]:
+        table.add_column(name, justify=justify, overflow="fold")
+    for r in results:
+        notes = "; ".join(f"{i['kind']}" + (f" in {i['cell']}" if i.get("cell") else "") for i in r.incidents)
+        if r.attempts > 1:
+            notes = f"graded on attempt {r.attempts}" + ("; " if notes else "") + notes
+        if not r.ok:
+            notes = ("FAILED: " + r.error.splitlines()[0] + ("; " if notes else "")) + notes
+        table.add_row(r.student, r.assignment, f"{r.score:g} / {r.max_score:g}", f"{r.seconds:.1f}", notes or "-")
+    console.print(table)
+    seconds = sorted(r.seconds for r in results)
+    if seconds:
+        console.print(f"median time per submission: {seconds[len(seconds) // 2]:.2f} s")

@@ -1,0 +1,204 @@
+"""Warm kernels for ``coursekit grade``'s workers: a jupyter_client kernel manager whose ``cnn-sandbox``
+kernels are forked by the worker's warm sandbox (``warm.py``), and the one sandbox of each worker process.
+
+``WarmKernelManager`` is an ``AsyncKernelManager``; the batch's workers hand
+it to ``ContainedExecute``.  Kernels of any other kernelspec, and every kernel
+when the warm sandbox cannot run here, start the usual (cold) way.  Plain
+``nbgrader autograde`` never uses this module.
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import shutil
+import signal
+import threading
+import uuid
+from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+from .kernelspec import kernelspec_dict
+from .options import CHANNELS, KERNEL_NAME, SandboxError, SandboxKernel, find_course_root, load_settings
+from .warm import WarmChild, WarmSandbox
+
+log = logging.getLogger(__name__)
+
+_SANDBOXES: dict[Path | None, WarmSandbox] = {}
+_REGISTRY_LOCK = threading.Lock()
+_FAILED_ROOTS: set = set()
+
+
+def sandbox_for(course_root: Path | None, settings: SandboxKernel | None = None) -> WarmSandbox:
+    """This process's warm sandbox for *course_root* (created, not yet started, if new)."""
+    key = Path(course_root).resolve() if course_root is not None else None
+    with _REGISTRY_LOCK:
+        box = _SANDBOXES.get(key)
+        if box is None:
+            box = WarmSandbox(settings or load_settings(key), key)
+            _SANDBOXES[key] = box
+        return box
+
+
+def close_all() -> None:
+    """Stop every warm sandbox of this process (each close is bounded in time)."""
+    with _REGISTRY_LOCK:
+        boxes = list(_SANDBOXES.values())
+        _SANDBOXES.clear()
+    for box in boxes:
+        try:
+            box.close()
+        except Exception:  # noqa: BLE001 - shutting down anyway
+            pass
+
+
+atexit.register(close_all)
+
+
+def prepare_worker(course_root: Path, config=None) -> WarmSandbox | None:
+    """Start this worker's sandbox early, so that the zygote imports while the worker sets up.
+
+    No signal handler is installed: a worker that is told to stop calls
+    :func:`close_all` in ordinary code, and a worker that is killed takes its
+    sandbox with it (bubblewrap's ``--die-with-parent``); its folder is removed
+    by the next :func:`warm.remove_stale_folders`.
+    """
+    settings = SandboxKernel(config=config) if config is not None else None
+    box = sandbox_for(course_root, settings)
+    try:
+        box.start()
+    except SandboxError as exc:
+        log.warning("warm sandbox unavailable (%s); using cold sandboxed kernels", exc)
+        _FAILED_ROOTS.add(box.course_root)
+        return None
+    return box
+
+
+# --------------------------------------------------------------------------
+# jupyter_client integration
+# --------------------------------------------------------------------------
+
+class WarmProvisioner(LocalProvisioner):
+    """Kernel provisioner whose kernel is a child of the worker's warm sandbox."""
+
+    sandbox: WarmSandbox | None = None
+    child: WarmChild | None = None
+    client_ip: str | None = None
+    _extra_args: list = []
+    _waited = False
+
+    async def pre_launch(self, **kwargs):
+        self._extra_args = list(kwargs.get("extra_arguments") or [])
+        return await super().pre_launch(**kwargs)
+
+    async def launch_kernel(self, cmd, **kwargs):
+        cwd = Path(kwargs.get("cwd") or os.getcwd())
+        assert self.sandbox is not None and self.client_ip is not None
+        self.child = await self.sandbox.spawn(cwd, self.connection_info, self._extra_args,
+                                              self.client_ip)
+        self._waited = False
+        self.pid = self.child.host_pid
+        self.pgid = None
+        self.cwd = str(cwd)
+        return self.connection_info
+
+    @property
+    def has_process(self) -> bool:
+        return self.child is not None and not self._waited
+
+    async def poll(self):
+        if self.child is None:
+            return 0
+        return self.child.exit_status() if self.child.exited() else None
+
+    async def wait(self):
+        if self.child is None:
+            return 0
+        while not self.child.exited():
+            await asyncio.sleep(0.05)
+        self._waited = True
+        return self.child.exit_status()
+
+    async def send_signal(self, signum: int) -> None:
+        if self.child is not None:
+            self.child.signal(signum)
+
+    async def kill(self, restart: bool = False) -> None:
+        await self.send_signal(signal.SIGKILL)
+
+    async def terminate(self, restart: bool = False) -> None:
+        await self.send_signal(signal.SIGTERM)
+
+    def get_shutdown_wait_time(self, recommended: float = 5.0) -> float:
+        return min(recommended, 1.0)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        child, self.child = self.child, None
+        if child is not None and self.sandbox is not None:
+            self.sandbox.release(child)
+        if self.client_ip is not None and not restart:
+            shutil.rmtree(os.path.dirname(self.client_ip), ignore_errors=True)
+            self.client_ip = None
+
+
+class WarmKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager that takes ``cnn-sandbox`` kernels from the warm sandbox.
+
+    Kernels of any other kernelspec, and every kernel when the warm sandbox
+    cannot run here, start the usual way (cold).
+    """
+
+    @property
+    def kernel_spec(self):
+        if self.kernel_name == KERNEL_NAME:
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(resource_dir="", name=KERNEL_NAME,
+                                               **kernelspec_dict())
+            return self._kernel_spec
+        return super().kernel_spec
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None and self.kernel_name == KERNEL_NAME:
+            box = self._warm_sandbox(kw.get("cwd"))
+            if box is not None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                client_ip = box.new_client_ip()
+                self.transport = "ipc"
+                self.ip = client_ip
+                for port, name in enumerate(CHANNELS, start=1):
+                    setattr(self, name, port)
+                provisioner = WarmProvisioner(kernel_id=self.kernel_id,
+                                              kernel_spec=self.kernel_spec, parent=self)
+                provisioner.sandbox = box
+                provisioner.client_ip = client_ip
+                self.provisioner = provisioner
+        return await super()._async_pre_start_kernel(**kw)
+
+    def _warm_sandbox(self, cwd) -> WarmSandbox | None:
+        cwd = Path(cwd or os.getcwd())
+        try:
+            root = find_course_root(cwd)
+        except SandboxError as exc:
+            self.log.warning("warm kernels: %s; starting a cold kernel", exc)
+            return None
+        key = Path(root).resolve() if root is not None else None
+        if key in _FAILED_ROOTS:
+            return None
+        box = sandbox_for(key)
+        try:
+            box.ensure_ready()
+        except SandboxError as exc:
+            self.log.warning("warm kernels unavailable (%s); using cold sandboxed kernels", exc)
+            _FAILED_ROOTS.add(key)
+            return None
+        return box
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        """Kill at once: the child is thrown away with everything it made."""
+        if isinstance(self.provisioner, WarmProvisioner):
+            now = True
+        await KernelManager._async_shutdown_kernel(self, now=now, restart=restart)
