@@ -69,3 +69,7 @@ def autograded_cells() -> dict:
 def student_id(path: Path) -> str:
     """A gradebook-safe student id for an answer file."""
     return path.stem.replace("__", "-").replace("_", "-")
+
+#: The notebook's name and the assignment of each language, as the course names them.
+NOTEBOOK_NAME = COURSE.notebook
+assignment_for = COURSE.assignment_for

@@ -8,9 +8,12 @@ import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
-from coursekit import COURSE_ROOT, NOTEBOOK_NAME
-from coursekit.answers import load_answers
-from coursekit.build_release import BuildError, ReleaseBuild, assignment_for, build_all, run_nbgrader
+from scratch import NOTEBOOK_NAME, REPO as COURSE_ROOT
+from coursekit.demo.answers import load_answers
+from scratch import assignment_for
+from coursekit.build.nbgrader_run import run_nbgrader
+from coursekit.build.release import build_all
+from coursekit.build.release import BuildError, ReleaseBuild  # FIXME
 from coursekit.translation.catalogs import (
     DOMAINS,
     catalog_path,
@@ -22,9 +25,9 @@ from coursekit.translation.catalogs import (
     write_catalog,
 )
 from coursekit.config import load_config
-from coursekit.demo_cycle import demo_students
+from coursekit.demo.cycle import demo_students
 from coursekit.translation.prose_blocks import cell_source, is_translatable_cell
-from coursekit.release_sync import copy_build_inputs
+from coursekit.build.release_sync import copy_build_inputs
 
 from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
 

@@ -41,7 +41,7 @@ def test_does_a_mistake_cost_its_own_function_only(catalogue_grades, path):
 @pytest.mark.parametrize("path", TAMPERING, ids=lambda p: p.stem)
 def test_does_tampering_earn_nothing(catalogue_grades, path):
     """Does an answer that rebinds numpy, the random generators or equality still lose its points?"""
-    from coursekit.answers import load_answers
+    from coursekit.demo.answers import load_answers
 
     own = {k for k in load_answers(path) if k in FUNCTIONS} - set(load_answers(ANSWERS.parent.parent / "course_data" / "demo_submissions" / "alice.en.py").keys() - _overridden(path))
     assert own, "the tampering file must replace at least one function"

@@ -31,7 +31,7 @@ import pytest
 from nbclient.exceptions import DeadKernelError
 
 from coursekit import warm_kernels as wk
-from coursekit.batch_grade import run_batch
+from coursekit.grading.batch import run_batch
 from coursekit.sandbox_kernel import KERNEL_NAME
 import kernel_cells
 from kernel_cells import notebook, printed

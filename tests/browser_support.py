@@ -1,7 +1,7 @@
 """Headless Chromium and a private JupyterLab server, for the tests that look at pages.
 
 Chromium is Debian's (``apt-get install chromium``), driven by Playwright with
-a fresh profile (see ``coursekit.report_screenshot``). JupyterLab runs from
+a fresh profile (see ``coursekit.report.screenshot``). JupyterLab runs from
 this interpreter on a loopback port with a random token, and with its config,
 data, settings, workspaces and runtime folders in a temporary folder, so that
 nothing of ``~/.jupyter`` reaches it. News, update checks and the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.report_screenshot import (  # noqa: F401  (re-exported for the tests)
+from coursekit.report.screenshot import (  # noqa: F401  (re-exported for the tests)
     CHROMIUM_ARGS, ChromiumMissing, chromium_context, find_chromium, refuse_network)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"

@@ -6,8 +6,10 @@ import sys
 import nbformat
 import pytest
 
-from coursekit import COURSE_ROOT, NOTEBOOK_NAME
-from coursekit.build_release import assignment_for, master_path, nbgrader_env, run_nbgrader
+from scratch import NOTEBOOK_NAME, REPO as COURSE_ROOT
+from scratch import assignment_for
+from coursekit.build.nbgrader_run import nbgrader_env, run_nbgrader
+from coursekit.build.release import master_path  # FIXME
 from scratch import ANSWERS, CORRECT_LOOPS, autograded_cells
 
 

@@ -24,9 +24,11 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from coursekit import NOTEBOOK_NAME
-from coursekit.answers import load_answers
-from coursekit.build_release import assignment_for, master_path, nbgrader_env, run_nbgrader
+from scratch import NOTEBOOK_NAME
+from coursekit.demo.answers import load_answers
+from scratch import assignment_for
+from coursekit.build.nbgrader_run import nbgrader_env, run_nbgrader
+from coursekit.build.release import master_path  # FIXME
 from scratch import ANSWERS, autograded_cells, student_id
 
 EXERCISES = ANSWERS / "exercises"

@@ -7,8 +7,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from coursekit import NOTEBOOK_NAME
-from coursekit.batch_grade import run_batch
+from scratch import NOTEBOOK_NAME
+from coursekit.grading.batch import run_batch
 from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
 
 HOSTILE = sorted((ANSWERS / "hostile").glob("*.py"))

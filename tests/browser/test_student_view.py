@@ -22,10 +22,11 @@ import polib
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser import JupyterLab, chromium_context, refuse_network, require_chromium, screenshot_path
+from browser_support import JupyterLab, chromium_context, refuse_network, require_chromium, screenshot_path
 from scratch import ANSWERS, ScratchCourse
-from coursekit import NOTEBOOK_NAME
-from coursekit.build_release import assignment_for, run_nbgrader
+from scratch import NOTEBOOK_NAME
+from scratch import assignment_for
+from coursekit.build.nbgrader_run import run_nbgrader
 
 LANGUAGES = ["en", "fa", "tr"]
 FEEDBACK_STUDENT = "student-fa"

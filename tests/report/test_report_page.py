@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium_context, refuse_network, require_chromium, screenshot_path
+from browser_support import chromium_context, refuse_network, require_chromium, screenshot_path
 from coursekit.report import screenshot as report_screenshot
 from test_report import graded_class, make_course, write_report
 
