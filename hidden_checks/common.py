@@ -91,3 +91,13 @@ def distinct_values(r, shape, spread=3.0):
     gap = 2 * spread / max(n - 1, 1)
     values = np.linspace(-spread, spread, n) + r.uniform(-0.2, 0.2, n) * gap
     return r.permutation(values).reshape(shape)
+
+
+def diagnoser(fn, args, kwargs, reference):
+    """A hidden case's *diagnose*: the hint of the mistake a failing result shows (hidden_checks.mistakes)."""
+    from .mistakes import model_results
+
+    def diagnose(outcome):
+        return check.mistake_of(check.primary(fn, outcome.value), model_results(fn, args, kwargs),
+                                check.primary(fn, reference))
+    return diagnose

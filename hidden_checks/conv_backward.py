@@ -8,7 +8,7 @@ import numpy as np
 import cnn_checks as check
 from cnn_checks import Case, _
 
-from .common import conv_label, gradient_matches, numerical_gradient, sampled_entries
+from .common import diagnoser, conv_label, gradient_matches, numerical_gradient, sampled_entries
 from .conv_forward import SHAPES, conv_inputs
 from .references import conv_backward as reference
 from .references import conv_forward
@@ -45,5 +45,6 @@ def cases(rng):
             for name, got, x, entries in zip(("dA_prev", "dW", "db"), grads, (A2, W2, b2), samples):
                 gradient_matches(name, got, numerical_gradient(loss, x, entries=entries))
 
-        out.append(Case((dZ, (A, W, b, hp)), [judge], label=conv_label(shape, f, hp)))
+        out.append(Case((dZ, (A, W, b, hp)), [judge], label=conv_label(shape, f, hp),
+                        diagnose=diagnoser(FUNCTION, (dZ, (A, W, b, hp)), {}, reference(dZ, (A, W, b, hp)))))
     return out

@@ -6,7 +6,7 @@ while it runs, so that a mistake in those costs their own cells only.
 import cnn_checks as check
 from cnn_checks import Case, _
 
-from .common import conv_label
+from .common import diagnoser, conv_label
 from . import references
 from .references import conv_forward as reference
 
@@ -55,5 +55,6 @@ def cases(rng):
             for name, before, after in zip(("A_prev", "W", "b"), kept, outcome.args_after):
                 check.expect_unchanged(name, before, after)
 
-        out.append(Case((A, W, b, hp), [judge], label=conv_label(shape, f, hp)))
+        out.append(Case((A, W, b, hp), [judge], label=conv_label(shape, f, hp),
+                        diagnose=diagnoser(FUNCTION, (A, W, b, hp), {}, reference(A, W, b, hp))))
     return out

@@ -2,6 +2,7 @@
 import cnn_checks as check
 from cnn_checks import Case, Message, _
 
+from .common import diagnoser
 from .references import conv_single_step as reference
 
 FUNCTION = "conv_single_step"
@@ -20,5 +21,6 @@ def cases(rng):
             for name, before, after in zip(("a_slice_prev", "W", "b"), kept, outcome.args_after):
                 check.expect_unchanged(name, before, after)
 
-        out.append(Case((a, W, b), [judge], label=Message(_("window {shape}"), shape=shape)))
+        out.append(Case((a, W, b), [judge], label=Message(_("window {shape}"), shape=shape),
+                        diagnose=diagnoser(FUNCTION, (a, W, b), {}, reference(a, W, b))))
     return out

@@ -3,6 +3,7 @@ negative windows."""
 import cnn_checks as check
 from cnn_checks import Case, Message, _
 
+from .common import diagnoser
 from .references import create_mask_from_window as reference
 
 FUNCTION = "create_mask_from_window"
@@ -20,5 +21,6 @@ def cases(rng):
             check.expect_mask("mask", outcome.value, reference(kept))
             check.expect_unchanged("x", kept, outcome.args_after[0])
 
-        out.append(Case((x,), [judge], label=Message(_("window {shape}"), shape=shape)))
+        out.append(Case((x,), [judge], label=Message(_("window {shape}"), shape=shape),
+                        diagnose=diagnoser(FUNCTION, (x,), {}, reference(x))))
     return out

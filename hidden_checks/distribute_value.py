@@ -2,6 +2,7 @@
 import cnn_checks as check
 from cnn_checks import Case, Message, _
 
+from .common import diagnoser
 from .references import distribute_value as reference
 
 FUNCTION = "distribute_value"
@@ -18,5 +19,6 @@ def cases(rng):
         def judge(outcome, dz=dz, shape=shape):
             check.expect_close("a", outcome.value, reference(dz, shape), atol=1e-12, show_values=False)
 
-        out.append(Case((dz, shape), [judge], label=Message(_("shape={shape}"), shape=shape)))
+        out.append(Case((dz, shape), [judge], label=Message(_("shape={shape}"), shape=shape),
+                        diagnose=diagnoser(FUNCTION, (dz, shape), {}, reference(dz, shape))))
     return out

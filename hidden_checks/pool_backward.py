@@ -9,7 +9,7 @@ import numpy as np
 import cnn_checks as check
 from cnn_checks import Case
 
-from .common import distinct_values, gradient_matches, numerical_gradient, pool_label, sampled_entries
+from .common import diagnoser, distinct_values, gradient_matches, numerical_gradient, pool_label, sampled_entries
 from .pool_forward import SHAPES
 from .references import pool_backward as reference
 from .references import pool_forward
@@ -53,5 +53,6 @@ def cases(rng):
                 loss = lambda: float((pool_forward(A2, hp, mode) * dA).sum())  # noqa: E731
                 gradient_matches("dA_prev", dA_prev, numerical_gradient(loss, A2, h=1e-6, entries=entries))
 
-            out.append(Case((dA, (A, hp)), [judge], {"mode": mode}, label=pool_label(shape, hp, mode)))
+            out.append(Case((dA, (A, hp)), [judge], {"mode": mode}, label=pool_label(shape, hp, mode),
+                            diagnose=diagnoser(FUNCTION, (dA, (A, hp)), {"mode": mode}, reference(dA, (A, hp), mode))))
     return out

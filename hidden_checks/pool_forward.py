@@ -3,7 +3,7 @@ a batch of one, in both modes."""
 import cnn_checks as check
 from cnn_checks import Case, _
 
-from .common import distinct_values, pool_label
+from .common import diagnoser, distinct_values, pool_label
 from .references import pool_forward as reference
 
 FUNCTION = "pool_forward"
@@ -31,5 +31,6 @@ def cases(rng):
                 check.expect_close("cache[0] (A_prev)", cache[0], kept, atol=0.0, show_values=False)
                 check.expect_unchanged("A_prev", kept, outcome.args_after[0])
 
-            out.append(Case((A, hp), [judge], {"mode": mode}, label=pool_label(shape, hp, mode)))
+            out.append(Case((A, hp), [judge], {"mode": mode}, label=pool_label(shape, hp, mode),
+                            diagnose=diagnoser(FUNCTION, (A, hp), {"mode": mode}, reference(A, hp, mode))))
     return out

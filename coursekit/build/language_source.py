@@ -18,6 +18,8 @@ from ..translation.rtl import wrap_rtl
 from ..translation.translate import translate_notebook
 
 GENERATED_BY = "python -m coursekit build"
+#: Files of course_data/ that the checks in a student's notebook read.
+SHIPPED_DATA = ("expected_values.h5", "hint_fingerprints.json")
 #: Files and folders of the master's folder that students do not need.
 SKIPPED = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
 
@@ -63,7 +65,8 @@ def write_language_source(course: Course, lang: str) -> Path:
 
     data = out / "data"
     data.mkdir(exist_ok=True)
-    shutil.copy2(course.data_dir / "expected_values.h5", data / "expected_values.h5")
+    for name in SHIPPED_DATA:
+        shutil.copy2(course.data_dir / name, data / name)
     (out / "LANGUAGE").write_text(lang + "\n", encoding="utf-8")
     if lang != course.source_language:
         mo_dir = out / "locale" / lang / "LC_MESSAGES"

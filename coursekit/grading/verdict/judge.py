@@ -114,7 +114,7 @@ class CellCheck:
         self.function = getattr(self.unit, "FUNCTION", None)
         check = checks.check
         if self.function is not None:
-            self.published = check.PUBLISHED_CASES[self.function]()
+            self.published = check.published_cases(self.function)
             self.kind = "visible"
         else:
             self.form_names, make_cases = check.FORM_CASES[name]
@@ -172,19 +172,14 @@ class CellCheck:
         if reply.status == "returned":
             return check.Outcome(reply.value, reply.args_after)
         if reply.status == "raised":
-            error, message = reply.error
-            return check.CheckFailed(check.Message(check._("{fn} raised {error}: {message}"), fn=fn, error=error,
-                                                   message=message), check.hint_for_error(fn, error, message))
+            return check.no_result("raised", fn, error=reply.error[0], message=reply.error[1])
         if reply.status == "missing":
-            return check.CheckFailed(check.Message(check._("{name} is not defined: run the cell that defines it."),
-                                                   name=", ".join(reply.value or (fn,))))
+            return check.no_result("missing", fn, name=", ".join(reply.value or (fn,)))
         if reply.status == "timeout":
-            return check.CheckFailed(check.Message(check._("{fn} did not finish within {seconds} seconds."),
-                                                   fn=fn, seconds=reply.value))
-        if reply.status == "died":
-            return check.CheckFailed(check.Message(check._("The kernel stopped while {fn} ran (os._exit, a crash, "
-                                                           "or the memory limit)."), fn=fn))
-        return check.CheckFailed(check.Message(check._("{fn} gave no result that the grader could read."), fn=fn))
+            return check.no_result("timeout", fn, seconds=reply.value)
+        if reply.status in ("died", "garbled"):
+            return check.no_result(reply.status, fn)
+        return check.no_result("garbled", fn)
 
 
 def answer_helper(checks: CourseChecks, helper: str, allowed: tuple, args: tuple, kwargs: dict):
