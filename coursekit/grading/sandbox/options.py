@@ -167,5 +167,14 @@ def load_settings(course_root: Path | None) -> SandboxKernel:
 
 
 def protected_paths(course_root: Path | None) -> dict:
-    """What no sandbox of this course may show (see ``mounts.Protected``)."""
-    return {"roots": [course_root] if course_root is not None else []}
+    """What no sandbox of this course may show (see ``mounts.Protected``): the course root, around which no
+    bind may be, and the grader's hidden checks and secret, which no bind may touch."""
+    if course_root is None:
+        return {"roots": [], "secrets": []}
+    from ...course import Course
+    from ..verdict.secret import TrustedGrading, secret_path
+
+    course = Course.load(course_root)
+    settings = TrustedGrading(config=course.config)
+    return {"roots": [course.root],
+            "secrets": [course.root / settings.checks_package, secret_path(settings, course.course_id)]}
