@@ -1,6 +1,7 @@
 """Running real ``nbgrader`` commands in a course, as an instructor would type them."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -16,6 +17,25 @@ def nbgrader_env() -> dict:
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
+
+
+@contextlib.contextmanager
+def environment(**values):
+    """Set environment variables for a while, then put back what was there.
+
+    (nbgrader's own ``utils.setenv`` looks up the old value by the new value's
+    name, and so deletes a variable such as PATH when it is done.)
+    """
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_nbgrader(args, root: Path, quiet: bool = True) -> subprocess.CompletedProcess:

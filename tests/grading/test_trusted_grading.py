@@ -27,7 +27,7 @@ GRADER_ONLY = sorted({line.strip() for path in (REPO / "hidden_checks").glob("*.
 
 LEAKS = '''# GRADED FUNCTION: zero_pad
 import json, os, sys
-_found = {"paths": {}, "modules": []}
+_found = {{"paths": {{}}, "modules": []}}
 for _path in {paths!r}:
     _found["paths"][_path] = os.path.exists(_path)
 for _name, _module in list(sys.modules.items()):

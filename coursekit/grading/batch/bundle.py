@@ -13,10 +13,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader import utils
 from nbgrader.api import Gradebook
 
-from ...build.nbgrader_run import nbgrader_env
+from ...build.nbgrader_run import environment, nbgrader_env
 from ...course import Course
 
 
@@ -30,7 +29,7 @@ class Bundle:
 def export_definitions(course: Course, assignments, path: Path) -> Path:
     """Write a gradebook at *path* with the definitions of *assignments* (no student, no grade)."""
     # nbgrader runs the `alembic` program, beside this interpreter, to make a new gradebook.
-    with utils.setenv(PATH=nbgrader_env()["PATH"]), Gradebook(course.db_url, course.course_id) as src, \
+    with environment(PATH=nbgrader_env()["PATH"]), Gradebook(course.db_url, course.course_id) as src, \
             Gradebook(f"sqlite:///{path}", course.course_id) as dst:
         for name in assignments:
             assignment = src.find_assignment(name)

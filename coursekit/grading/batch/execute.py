@@ -20,8 +20,8 @@ from pathlib import Path
 
 import nbformat
 from traitlets.utils.importstring import import_item
-from nbgrader import utils
 
+from ...build.nbgrader_run import environment
 from ...course import Course
 from .bundle import Bundle
 from .options import BatchGrade
@@ -123,7 +123,7 @@ class Worker:
         sanitizing, grading = autograde_stages(config)
         # The stages are called as nbconvert's exporter calls them, without its copies and (de)serializations.
         for stages, env in ((sanitizing, {}), (executing_stages(grading), {"NBGRADER_EXECUTION": "autograde"})):
-            with utils.setenv(**env):
+            with environment(**env):
                 for stage in stages:
                     preprocessor = (import_item(stage) if isinstance(stage, str) else stage)(config=config)
                     nb, resources = preprocessor(nb, resources)
