@@ -23,6 +23,10 @@ def generate(course: Course, lang: str) -> Path:
     stubs = SolutionStubs(config=course.config)
     translate = message_translator(course, lang)
     code_stub, text_stub = translate(stubs.code_stub), translate(stubs.text_stub)
+    if course.direction(lang) == "rtl":
+        # A student types the answer in place of the stub, inside the same block, so that it is laid out right
+        # to left too.
+        text_stub = f'<div dir="rtl" lang="{lang}">\n\n{text_stub}\n\n</div>'
     assignment = course.assignment_for(lang)
     with tempfile.TemporaryDirectory() as tmp:
         # nbgrader takes the stubs from config; a per-language config file keeps

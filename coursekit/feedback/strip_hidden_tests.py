@@ -6,12 +6,14 @@ tracebacks that quote those lines, and whose written questions hold their mark
 schemes, also restored from the gradebook (nbgrader shows those in feedback by
 design; this course keeps model answers and marks for graders).  This
 preprocessor runs in ``GenerateFeedback`` after ``GetGrades``: it cuts every
-hidden region and every mark scheme out of the cell sources and replaces every
-error traceback by its last line, ``ExceptionName: message``, which is what the
-checks write for students.
+hidden region and every mark scheme out of the cell sources, and replaces
+every error traceback by the message alone: a graded cell's verdict as the
+grader wrote it, any other error as its line ``ExceptionName: message``.
 """
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPreprocessor
 from traitlets import Unicode
+
+from ..grading.verdict.stage import FAILED
 
 
 class StripHiddenTests(NbGraderPreprocessor):
@@ -36,9 +38,17 @@ class StripHiddenTests(NbGraderPreprocessor):
                 cell.source = self._with_placeholder(had_lines, cell.source, begin)
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
-                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+                    output["traceback"] = self._message_only(output)
                 self._redact(output, secret)
         return nb, resources
+
+    @staticmethod
+    def _message_only(output) -> list:
+        """A verdict shows its message alone; any other error its one line ``ExceptionName: message``."""
+        evalue = output.get("evalue", "")
+        if output.get("ename") == FAILED:
+            return evalue.split("\n")
+        return [f"{output.get('ename', 'Error')}: {evalue}"]
 
     redacted = Unicode(
         "[a line of the hidden tests was removed from this output]",
