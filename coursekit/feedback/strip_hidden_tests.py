@@ -13,7 +13,7 @@ grader wrote it, any other error as its line ``ExceptionName: message``.
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPreprocessor
 from traitlets import Unicode
 
-from ..grading.verdict.stage import FAILED
+from ..grading.verdict import FAILED
 
 
 class StripHiddenTests(NbGraderPreprocessor):

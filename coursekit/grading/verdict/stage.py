@@ -15,13 +15,12 @@ from functools import partial
 from nbformat.v4 import new_output
 
 from ...course import Course
+from . import FAILED
 from .judge import CourseChecks, Reply, answer_helper
 from .session import ProbeSession
 
 #: The line of a graded cell's hidden region that names its check: ``# hidden check: conv_forward``.
 DIRECTIVE = re.compile(r"^#\s*hidden check:\s*(\w+)\s*$", re.MULTILINE)
-#: The error name of a failing verdict.
-FAILED = "CheckFailed"
 
 
 def hidden_check_of(cell) -> str | None:
