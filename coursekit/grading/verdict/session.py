@@ -53,17 +53,27 @@ class ProbeSession:
         self.answer_helper, self.opaque = answer_helper, opaque
         self.timeout, self.grace = timeout, grace
         self.gone = False
+        self.installed = False
 
     async def install(self) -> None:
-        """Define the probe in the kernel (again: the student's code may have removed it).
+        """Define the probe in the kernel, once (ask defines it again if the student's code removed it).
 
         If this fails, every request that follows gets no reply, and fails.
         """
-        if not self.gone:
+        if not self.gone and not self.installed:
             await self._run(INSTALL, self.grace * 4, allowed=())
+            self.installed = True
 
     async def ask(self, request: Request, deadline: float) -> Reply:
         """Send *request*; the reply, or why there is none.  *deadline* (monotonic) bounds the whole cell."""
+        reply = await self._ask(request, deadline)
+        if reply.status == "garbled" and "__coursekit_probe__" in reply.detail:
+            self.installed = False  # the student's code deleted it: define it again, ask again
+            await self.install()
+            reply = await self._ask(request, deadline)
+        return reply
+
+    async def _ask(self, request: Request, deadline: float) -> Reply:
         if self.gone:
             return Reply("died")
         nonce = secrets.token_hex(8)
