@@ -25,7 +25,7 @@ GRADES_CSV = "grades_by_cell.csv"
 
 MANUAL_PENDING = "manual_pending"
 ATTENTION_LABELS = {**KINDS, MANUAL_PENDING: "Manual grading pending"}
-_SEVERITY = {kind: i for i, kind in enumerate(ATTENTION_LABELS)}
+SEVERITY = {kind: i for i, kind in enumerate(ATTENTION_LABELS)}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 #: How the checks mark a failing check in their messages.
 FAILED_CHECK = "\u2717 "
@@ -333,7 +333,7 @@ def attention_rows(data: ClassData) -> list[AttentionRow]:
             noun = "cell" if len(pending) == 1 else "cells"
             rows.append(AttentionRow(sub.student, sub.assignment, MANUAL_PENDING,
                                      f"{len(pending)} {noun}: {', '.join(pending)}"))
-    rows.sort(key=lambda r: (_SEVERITY.get(r.kind, len(_SEVERITY)), r.student, r.assignment))
+    rows.sort(key=lambda r: (SEVERITY.get(r.kind, len(SEVERITY)), r.student, r.assignment))
     return rows
 
 

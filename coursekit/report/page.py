@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..course import Course, CourseError
 from .charts import distribution_figure, pass_rate_figure, png_data_uri
-from .data import (ATTENTION_LABELS, GRADES_CSV, InstructorReport, _SEVERITY, CellStats, ClassData, attention_rows,
+from .data import (ATTENTION_LABELS, GRADES_CSV, InstructorReport, SEVERITY, CellStats, ClassData, attention_rows,
                    cell_stats, collect, failure_counts, fmt_number, language_label, write_csv)
 
 REPORT_HTML = "report.html"
@@ -164,7 +164,7 @@ def _attention_section(data: ClassData) -> str:
     kinds = Counter(r.kind for r in rows)
     parts.append("<p>" + ", ".join(
         f"{_e(ATTENTION_LABELS.get(k, k))}: <strong>{n}</strong>"
-        for k, n in sorted(kinds.items(), key=lambda kv: _SEVERITY.get(kv[0], 99))) + "</p>")
+        for k, n in sorted(kinds.items(), key=lambda kv: SEVERITY.get(kv[0], 99))) + "</p>")
     table_rows = []
     for r in rows:
         css = r.kind if r.kind in ATTENTION_LABELS else "other"

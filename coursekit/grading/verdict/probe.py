@@ -18,7 +18,7 @@ import json
 import warnings
 
 if __name__ != "coursekit_probe":  # imported as a module; in the kernel, wire.py's source runs first
-    from .wire import _type_name, call_key, decode, encode
+    from .wire import type_name, call_key, decode, encode
 
 MIME = "application/vnd.coursekit.probe+json"
 #: What a helper stub's question starts with (the rest is JSON).
@@ -62,7 +62,7 @@ def _call(namespace, request):
     except BaseException as err:  # noqa: BLE001 - the student's error, reported as data
         if isinstance(err, KeyboardInterrupt):
             raise
-        return {"status": "raised", "error": [_type_name(type(err)), _text(err)]}
+        return {"status": "raised", "error": [type_name(type(err)), _text(err)]}
     finally:
         for helper, old in saved.items():
             if old is _Missing:

@@ -51,10 +51,10 @@ def encode(value, depth=0):
         return {"t": "ndarray", "v": base64.b64encode(buffer.getvalue()).decode("ascii")}
     if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in ARRAY_KINDS:
         return {"t": "npscalar", "dtype": value.dtype.str, "v": encode(value.item(), depth + 1)}
-    return {"t": "opaque", "type": _type_name(kind)}
+    return {"t": "opaque", "type": type_name(kind)}
 
 
-def _type_name(kind):
+def type_name(kind):
     try:
         name = str(type.__dict__["__name__"].__get__(kind))
     except Exception:  # noqa: BLE001 - a hostile metaclass
@@ -161,4 +161,4 @@ def _feed(digest, value):
     elif kind is str:
         digest.update(b"S" + value.encode())
     else:
-        digest.update(b"?" + _type_name(kind).encode())
+        digest.update(b"?" + type_name(kind).encode())
