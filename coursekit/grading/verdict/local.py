@@ -2,59 +2,29 @@
 
 For the hidden checks' own tests and for checking the master's solutions:
 trusted code only.  Student code is never run here; it runs in the sandboxed
-kernel (``session.py``).  The results still cross the wire format, so that a
-check sees exactly the data it sees when grading.
+kernel (``session.py``).  The requests and replies take the same path as in
+the kernel (the probe's ``answer``, the wire format both ways, the helper
+answers foreseen or asked for), so a check sees exactly what it sees when
+grading.
 """
 from __future__ import annotations
 
-import warnings
+from functools import partial
 
 import numpy as np
 
-from . import wire
+from . import probe
 from .judge import CellCheck, Reply, Request, answer_helper
+from .session import answer_question, parse_reply, request_body
+
+NONCE = "in-process"
 
 
 def reply_here(cell: CellCheck, namespace: dict, request: Request) -> Reply:
-    check = cell.checks.check
-
-    def crossed(value):
-        return wire.decode(wire.encode(value), check.Opaque)
-
-    if request.fn is None:
-        missing = [n for n in request.names if n not in namespace and n not in request.optional]
-        if missing:
-            return Reply("missing", value=tuple(missing))
-        return Reply("returned", crossed(tuple(namespace.get(n) for n in request.names)))
-    if request.fn not in namespace:
-        return Reply("missing", value=(request.fn,))
-    args = [crossed(a) for a in request.args]
-    kwargs = {k: crossed(v) for k, v in request.kwargs.items()}
-    saved = {name: namespace.get(name) for name in request.helpers}
-    for name in request.helpers:
-        namespace[name] = _helper(cell, name, request.helpers)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            value = namespace[request.fn](*args, **kwargs)
-        return Reply("returned", crossed(value), crossed(tuple(args)))
-    except Exception as err:  # noqa: BLE001 - the function's own error, as the kernel reports it
-        return Reply("raised", error=(type(err).__name__, str(err)))
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                namespace.pop(name, None)
-            else:
-                namespace[name] = old
-
-
-def _helper(cell, name, allowed):
-    def answer(*args, **kwargs):
-        status, value = answer_helper(cell.checks, name, allowed, args, kwargs)
-        if status != "returned":
-            raise RuntimeError(value)
-        return wire.decode(wire.encode(value), cell.checks.check.Opaque)
-    return answer
+    opaque = cell.checks.check.Opaque
+    ask = partial(answer_question, nonce=NONCE, allowed=request.helpers,
+                  answer_helper=partial(answer_helper, cell.checks), opaque=opaque)
+    return parse_reply(probe.answer(namespace, request_body(request, NONCE), ask), request, opaque)
 
 
 def verdict_here(cell: CellCheck, namespace: dict, language: str = "en"):

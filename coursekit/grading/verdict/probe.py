@@ -26,24 +26,33 @@ ASK = "coursekit-helper:"
 
 
 def handle(request_text):
-    request = json.loads(request_text)
+    """Answer one request of the grader in this kernel: publish the reply as display data."""
     from IPython import get_ipython
     from IPython.display import publish_display_data
 
-    namespace = get_ipython().user_ns
+    publish_display_data({MIME: answer(get_ipython().user_ns, json.loads(request_text))})
+
+
+def answer(namespace, request, ask=None):
+    """The reply to *request* from the functions and variables of *namespace*.
+
+    *ask(question)* gets the grader's answer to a helper call it did not
+    foresee (by default: over the kernel's stdin channel).
+    """
     reply = {"nonce": request["nonce"]}
     if request["op"] == "values":
-        missing = [name for name in request["names"] if name not in namespace]
+        optional = set(request.get("optional", ()))
+        missing = [name for name in request["names"] if name not in namespace and name not in optional]
         if missing:
             reply.update(status="missing", names=missing)
         else:
-            reply.update(status="returned", value=encode(tuple(namespace[n] for n in request["names"])))
+            reply.update(status="returned", value=encode(tuple(namespace.get(n) for n in request["names"])))
     else:
-        reply.update(_call(namespace, request))
-    publish_display_data({MIME: reply})
+        reply.update(_call(namespace, request, ask or _ask_over_stdin))
+    return reply
 
 
-def _call(namespace, request):
+def _call(namespace, request, ask):
     name = request["fn"]
     if name not in namespace:
         return {"status": "missing", "names": [name]}
@@ -53,7 +62,7 @@ def _call(namespace, request):
     saved = {}
     for helper in request["helpers"]:
         saved[helper] = namespace.get(helper, _Missing)
-        namespace[helper] = _stub(helper, request["nonce"], request.get("answers", {}).get(helper, {}))
+        namespace[helper] = _stub(helper, request["nonce"], request.get("answers", {}).get(helper, {}), ask)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -78,20 +87,23 @@ def _text(err):
         return ""
 
 
-def _stub(helper, nonce, answers):
+def _stub(helper, nonce, answers, ask):
     """The helper while the function runs: the grader's answers for the calls it foresaw, the rest asked for."""
-    def ask(*args, **kwargs):
+    def stub(*args, **kwargs):
         if not kwargs:
             known = answers.get(call_key(args))
             if known is not None:
                 return decode(known, _NotSent)
-        question = json.dumps({"nonce": nonce, "helper": helper, "args": encode(args), "kwargs": encode(kwargs)})
-        answer = json.loads(input(ASK + question))
-        if answer.get("status") != "returned":
-            raise RuntimeError(answer.get("error", "the grader did not answer"))
-        return decode(answer["value"], _NotSent)
-    ask.__name__ = helper
-    return ask
+        reply = ask({"nonce": nonce, "helper": helper, "args": encode(args), "kwargs": encode(kwargs)})
+        if reply.get("status") != "returned":
+            raise RuntimeError(reply.get("error", "the grader did not answer"))
+        return decode(reply["value"], _NotSent)
+    stub.__name__ = helper
+    return stub
+
+
+def _ask_over_stdin(question):
+    return json.loads(input(ASK + json.dumps(question)))
 
 
 class _Missing:

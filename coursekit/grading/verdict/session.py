@@ -77,15 +77,7 @@ class ProbeSession:
         if self.gone:
             return Reply("died")
         nonce = secrets.token_hex(8)
-        if request.fn is None:
-            body = {"op": "values", "names": list(request.names), "nonce": nonce}
-        else:
-            answers = {helper: {key: wire.encode(value) for key, value in table.items()}
-                       for helper, table in request.answers.items()}
-            body = {"op": "call", "fn": request.fn, "nonce": nonce, "helpers": list(request.helpers),
-                    "answers": answers,
-                    "args": [wire.encode(a) for a in request.args],
-                    "kwargs": {k: wire.encode(v) for k, v in request.kwargs.items()}}
+        body = request_body(request, nonce)
         code = f"__coursekit_probe__({json.dumps(json.dumps(body))})"
         seconds = max(deadline - time.monotonic(), 0.1)
         status, replies, execute_error = await self._run(code, seconds, allowed=request.helpers, nonce=nonce)
@@ -95,36 +87,7 @@ class ProbeSession:
             return Reply("died")
         if execute_error or len(replies) != 1:
             return Reply("garbled", detail=execute_error or f"{len(replies)} replies")
-        return self._reply(replies[0], request)
-
-    def _reply(self, data: dict, request: Request) -> Reply:
-        try:
-            status = data.get("status")
-            if status == "returned":
-                value = wire.decode(data["value"], self.opaque)
-                if request.fn is None:
-                    names = [n for n in request.names]
-                    if type(value) is not tuple or len(value) != len(names):
-                        raise wire.WireError("the answers do not match the names asked for")
-                    return Reply("returned", value)
-                after = wire.decode(data["args_after"], self.opaque)
-                if type(after) is not tuple or len(after) != len(request.args):
-                    raise wire.WireError("the arguments after the call do not match")
-                return Reply("returned", value, after)
-            if status == "raised":
-                error = data["error"]
-                if type(error) is not list or len(error) != 2 or not all(type(e) is str for e in error):
-                    raise wire.WireError("a malformed error")
-                return Reply("raised", error=(error[0][:80], error[1][:2000]))
-            if status == "missing":
-                names = data.get("names")
-                if type(names) is not list or not all(type(n) is str for n in names):
-                    raise wire.WireError("malformed missing names")
-                wanted = set(request.names) | {request.fn}
-                return Reply("missing", value=tuple(n for n in names if n in wanted) or (request.fn,))
-        except (KeyError, TypeError, ValueError, RecursionError) as err:
-            return Reply("garbled", detail=f"{type(err).__name__}: {err}")
-        return Reply("garbled", detail=f"unknown status {status!r}")
+        return parse_reply(replies[0], request, self.opaque)
 
     # --- the exchange of one request -------------------------------------------------
     async def _run(self, code: str, seconds: float, *, allowed, nonce=None):
@@ -172,23 +135,16 @@ class ProbeSession:
         return "done", replies, execute_error
 
     def _answer(self, msg, allowed, nonce) -> None:
-        """Answer one helper question; every other input request gets an empty line."""
+        """Answer one helper question; every other input request gets a refusal."""
         prompt = msg["content"].get("prompt", "")
-        answer = {"status": "raised", "error": "the grader answers no questions here"}
+        reply = {"status": "raised", "error": "the grader answers no questions here"}
         if type(prompt) is str and prompt.startswith(ASK) and len(prompt) < MAX_MESSAGE_CHARS:
             try:
-                question = json.loads(prompt[len(ASK):])
-                if question.get("nonce") == nonce:
-                    args = wire.decode(question["args"], self.opaque)
-                    kwargs = wire.decode(question["kwargs"], self.opaque)
-                    if type(args) is not tuple or type(kwargs) is not dict:
-                        raise wire.WireError("malformed arguments")
-                    status, value = self.answer_helper(question.get("helper"), tuple(allowed), args, kwargs)
-                    answer = ({"status": "returned", "value": wire.encode(value)} if status == "returned"
-                              else {"status": "raised", "error": str(value)})
-            except (KeyError, TypeError, ValueError, RecursionError, AttributeError) as err:
-                answer = {"status": "raised", "error": f"the grader could not read the question ({err})"}
-        self.kc.input(json.dumps(answer))
+                reply = answer_question(json.loads(prompt[len(ASK):]), nonce, allowed, self.answer_helper,
+                                        self.opaque)
+            except ValueError as err:
+                reply = {"status": "raised", "error": f"the grader could not read the question ({err})"}
+        self.kc.input(json.dumps(reply))
 
     async def _timed_out(self, msg_id) -> str:
         """Interrupt the request; if the kernel does not go idle after it, the session is over."""
@@ -208,3 +164,61 @@ class ProbeSession:
                 return "timeout"
         self.gone = True
         return "timeout"
+
+
+# --- the two sides of the wire, shared with the in-process runner (local.py) -----------------
+def request_body(request: Request, nonce: str) -> dict:
+    """What the probe is sent for *request*."""
+    if request.fn is None:
+        return {"op": "values", "names": list(request.names), "optional": list(request.optional), "nonce": nonce}
+    answers = {helper: {key: wire.encode(value) for key, value in table.items()}
+               for helper, table in request.answers.items()}
+    return {"op": "call", "fn": request.fn, "nonce": nonce, "helpers": list(request.helpers), "answers": answers,
+            "args": [wire.encode(a) for a in request.args],
+            "kwargs": {k: wire.encode(v) for k, v in request.kwargs.items()}}
+
+
+def answer_question(question, nonce, allowed, answer_helper, opaque) -> dict:
+    """The grader's reply to a helper question of the probe, for the request *nonce* only."""
+    try:
+        if type(question) is not dict or question.get("nonce") != nonce:
+            return {"status": "raised", "error": "the grader answers only the call that is running"}
+        args = wire.decode(question["args"], opaque)
+        kwargs = wire.decode(question["kwargs"], opaque)
+        if type(args) is not tuple or type(kwargs) is not dict:
+            raise wire.WireError("malformed arguments")
+        status, value = answer_helper(question.get("helper"), tuple(allowed), args, kwargs)
+    except (KeyError, TypeError, ValueError, RecursionError, AttributeError) as err:
+        return {"status": "raised", "error": f"the grader could not read the question ({err})"}
+    return {"status": "returned", "value": wire.encode(value)} if status == "returned" else \
+        {"status": "raised", "error": str(value)}
+
+
+def parse_reply(data, request: Request, opaque) -> Reply:
+    """The Reply that the probe's *data* stands for; "garbled" when it is not well formed."""
+    try:
+        status = data.get("status")
+        if status == "returned":
+            value = wire.decode(data["value"], opaque)
+            if request.fn is None:
+                if type(value) is not tuple or len(value) != len(request.names):
+                    raise wire.WireError("the answers do not match the names asked for")
+                return Reply("returned", value)
+            after = wire.decode(data["args_after"], opaque)
+            if type(after) is not tuple or len(after) != len(request.args):
+                raise wire.WireError("the arguments after the call do not match")
+            return Reply("returned", value, after)
+        if status == "raised":
+            error = data["error"]
+            if type(error) is not list or len(error) != 2 or not all(type(e) is str for e in error):
+                raise wire.WireError("a malformed error")
+            return Reply("raised", error=(error[0][:80], error[1][:2000]))
+        if status == "missing":
+            names = data.get("names")
+            if type(names) is not list or not all(type(n) is str for n in names):
+                raise wire.WireError("malformed missing names")
+            wanted = set(request.names) | {request.fn}
+            return Reply("missing", value=tuple(n for n in names if n in wanted) or (request.fn,))
+    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as err:
+        return Reply("garbled", detail=f"{type(err).__name__}: {err}")
+    return Reply("garbled", detail=f"unknown status {status!r}")
