@@ -22,6 +22,8 @@ What happened is written to ``nb.metadata["coursekit"]["incidents"]`` for the
 instructor report.
 """
 import os
+import time
+from pathlib import Path
 
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
@@ -40,41 +42,12 @@ from .verdict.stage import grade_cell, hidden_check_of, language_of, new_session
 KERNEL_DIED = "KernelDied"
 NOT_RUN = "CellNotRun"
 
-# Sent (silently) before the first cell: caps what each cell can write to
-# stdout/stderr inside the kernel, so that a flood is cut where it starts,
-# before a huge message is built.  The grader-side cap in output() still holds
-# if an answer undoes this.
+# Sent (silently) before the first cell: stream_cap.py caps what each cell can
+# write inside the kernel, so that a flood is cut where it starts.  The
+# grader-side cap in output() still holds if an answer undoes it.
 CUT_MARK = "[output cut after __LIMIT__ characters]"
-STREAM_CAP = """
-def _coursekit_cap_streams(limit, mark):
-    import sys
-
-    class CappedStream:
-        def __init__(self, stream):
-            self._stream, self._written = stream, 0
-
-        def reset(self, *args):
-            self._written = 0
-
-        def write(self, text):
-            room = limit - self._written
-            if room > 0:
-                self._stream.write(text[:room])
-                if len(text) > room:
-                    self._stream.write("\\n" + mark + "\\n")
-            self._written += len(text)
-            return len(text)
-
-        def __getattr__(self, name):
-            return getattr(self._stream, name)
-
-    sys.stdout, sys.stderr = CappedStream(sys.stdout), CappedStream(sys.stderr)
-    for stream in (sys.stdout, sys.stderr):  # the cap counts per cell
-        get_ipython().events.register("pre_run_cell", stream.reset)
-
-_coursekit_cap_streams(__LIMIT__, "__MARK__")
-del _coursekit_cap_streams
-"""
+STREAM_CAP = (Path(__file__).with_name("stream_cap.py").read_text(encoding="utf-8")
+              + '\ncap_streams(__LIMIT__, "__MARK__")\ndel cap_streams\n')
 
 
 class ContainedExecute(Execute):
@@ -114,23 +87,34 @@ class ContainedExecute(Execute):
         os.environ[COURSE_ROOT_ENV] = str(self._course.root)
         return super().preprocess(nb, resources, km=km)
 
-    def _run_silently(self, code: str) -> bool:
-        """Run grader code in the kernel without a trace in the notebook; True if it answered."""
+    def _run_silently(self, code: str, timeout: float) -> dict | None:
+        """Run grader code in the kernel without a trace in the notebook; its reply, or None if none came."""
+        deadline = time.monotonic() + timeout
         try:
             msg_id = self.kc.execute(code, silent=True, store_history=False)
             while True:
-                reply = run_sync(self.kc.get_shell_msg)(timeout=self.responsive_after_timeout_s)
+                reply = run_sync(self.kc.get_shell_msg)(timeout=max(0.0, deadline - time.monotonic()))
                 if reply["parent_header"].get("msg_id") == msg_id:
-                    return True
+                    return reply["content"]
         except Exception:  # a timeout or a dead channel: either way, no answer
-            return False
+            return None
+
+    def _cap_streams(self):
+        code = STREAM_CAP.replace("__MARK__", self._cut_mark).replace("__LIMIT__", str(self.max_output_chars))
+        # Every cell waits behind this in the kernel's queue anyway: waiting
+        # for its answer costs nothing, and says whether the cap is in place.
+        reply = self._run_silently(code, self.timeout or 60)
+        if reply is None or reply.get("status") != "ok":
+            why = "no answer" if reply is None else f"{reply.get('ename')}: {reply.get('evalue')}"
+            self.log.warning("The kernel-side output cap was not installed (%s); "
+                             "only the grader-side cap holds.", why)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, self.resources
         if not self._streams_capped:
             self._streams_capped = True
-            self._run_silently(STREAM_CAP.replace("__MARK__", self._cut_mark).replace("__LIMIT__", str(self.max_output_chars)))
+            self._cap_streams()
         if self._dead_in is not None:
             self._mark_not_run(cell)
             return cell, self.resources
@@ -166,7 +150,7 @@ class ContainedExecute(Execute):
     # --- dead and unresponsive kernels -------------------------------------------
     def _answers(self) -> bool:
         """Does the kernel still answer a trivial request after an interrupt?"""
-        return self._run_silently("pass")
+        return self._run_silently("pass", self.responsive_after_timeout_s) is not None
 
     def _kernel_died(self, cell, unresponsive=False):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id") or cell.get("id")
