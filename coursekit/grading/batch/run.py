@@ -26,7 +26,7 @@ from .bundle import make_bundle
 from .options import BatchGrade
 from .record import Recorder, Result
 from .submissions import backup_gradebook, find_submissions, stage, staged_submissions
-from ..sandbox.warm import remove_stale_folders
+from ..sandbox.folders import remove_stale_folders
 
 
 def files_of(course: Course, job) -> dict[str, bytes]:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import json
 import os
 import shutil
@@ -48,14 +49,30 @@ import signal
 import socket
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
-from .command import bwrap_argv, confinement, identity_files, sandbox_env, write_readable
+from .command import (
+    bwrap_argv,
+    confinement,
+    identity_files,
+    sandbox_env,
+    write_readable,
+)
+from .folders import owned_folder
 from .mounts import Protected, base_plan, check_kernel_cwd
-from .options import (CHANNELS, EXIT_NO_SANDBOX, EXIT_PRELUDE_FAILED, INNER_CONNECTION_FILE, SOCKET_DIR,
-                      SOCKET_PREFIX, SandboxError, SandboxKernel, find_course_root, load_settings,
-                      protected_paths)
+from .options import (
+    CHANNELS,
+    EXIT_NO_SANDBOX,
+    EXIT_PRELUDE_FAILED,
+    INNER_CONNECTION_FILE,
+    SOCKET_DIR,
+    SOCKET_PREFIX,
+    SandboxError,
+    SandboxKernel,
+    find_course_root,
+    load_settings,
+    protected_paths,
+)
 
 
 def cold_command(settings: SandboxKernel, *, bwrap: str, cwd: str, files_dir: str, connection: dict,
@@ -335,8 +352,29 @@ def _setup_failure(rc: int, stderr_tail: bytes) -> str | None:
     return None
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def end_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
+    """Have the kernel send *signum* to this process when its parent ends, even by SIGKILL.
+
+    (Linux sends it when the parent's *thread* that started this process ends.)
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) != 0:
+        return
+    if os.getppid() != parent_pid:  # it had already ended
+        os.kill(os.getpid(), signum)
+
+
 def run_kernel(connection_file: str, extra_args: list[str]) -> int:
     """Start the sandboxed kernel for *connection_file*; return the exit status."""
+    # The sandboxed kernel cannot watch its client as ipykernel does (its
+    # parent is the sandbox's init): this launcher, and the sandbox with it,
+    # ends with the client instead, even when the client is killed.
+    parent = os.environ.get("JPY_PARENT_PID", "")
+    if parent.isdigit() and int(parent) == os.getppid():
+        end_with_parent(int(parent))
     cwd = os.getcwd()
     settings = SandboxKernel()
     try:
@@ -371,7 +409,7 @@ def run_kernel(connection_file: str, extra_args: list[str]) -> int:
             f"working directory {cwd} (mode {stat.filemode(os.stat(cwd).st_mode)}); "
             "grading folders must be world-readable (umask 022)",
             connection_file, extra_args)
-    files_dir = tempfile.mkdtemp(prefix="cnn-sandbox-")
+    files_dir = owned_folder("cnn-sandbox-")
     try:
         argv = cold_command(settings, bwrap=bwrap, cwd=cwd, files_dir=files_dir, connection=info,
                             extra_args=extra_args, privileged=privileged, course_root=root)

@@ -29,8 +29,8 @@ found by walking from the sandbox's root without following any link.
 
 Cleanup: every wait here is bounded.  When the worker is killed, bubblewrap
 (``--die-with-parent``, tied to the thread that started it) ends the sandbox;
-its folder on the host (``cnn-warm-*``, holding the owner's pid) is removed
-by the next :func:`remove_stale_folders`.
+its folder on the host (``cnn-warm-<pid>-*``) is removed by the next
+``folders.remove_stale_folders``.
 """
 from __future__ import annotations
 
@@ -49,7 +49,15 @@ import time
 from pathlib import Path
 
 from .command import bwrap_argv, confinement, identity_files, sandbox_env
-from .files import WarmSandboxError, copy_submission_files, empty_folder, listening, socket_fd, wipe_beneath
+from .files import (
+    WarmSandboxError,
+    copy_submission_files,
+    empty_folder,
+    listening,
+    socket_fd,
+    wipe_beneath,
+)
+from .folders import owned_folder, remove_stale_folders
 from .mounts import Protected, base_plan, check_kernel_cwd, under
 from .options import CHANNELS, SOCKET_DIR, SOCKET_PREFIX, SandboxKernel, protected_paths
 
@@ -61,9 +69,6 @@ SUBMISSION_DIR = "/run/submission"
 CHILD_CONNECTION_FILE = SOCKET_DIR + "/connection.json"
 #: The writable places of the sandbox, relative to its root; emptied after each child.
 WIPED_DIRS = ("tmp", SOCKET_DIR.strip("/"), "dev/shm")
-#: The host folders of warm sandboxes: <temp>/cnn-warm-*, each with the pid of its worker.
-FOLDER_PREFIX = "cnn-warm-"
-OWNER_FILE = "owner.pid"
 
 #: What the zygote imports: everything a kernel of this course loads before and
 #: while it runs the notebook, except the course's own modules.
@@ -93,34 +98,6 @@ ZYGOTE_IMPORTS = (
 READY_TIMEOUT = 180.0
 START_TIMEOUT = 60.0
 RESET_TIMEOUT = 10.0
-
-
-def remove_stale_folders(base: str | None = None) -> list[str]:
-    """Delete the host folders of warm sandboxes whose worker is gone (killed, say); return them."""
-    base = base or tempfile.gettempdir()
-    removed = []
-    for folder in Path(base).glob(FOLDER_PREFIX + "*"):
-        try:
-            pid = int((folder / OWNER_FILE).read_text())
-        except (OSError, ValueError):
-            pid = None
-        if pid is not None and _alive(pid):
-            continue
-        if pid is None and time.time() - folder.stat().st_mtime < 60:
-            continue  # being made right now
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(str(folder))
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class WarmChild:
@@ -222,8 +199,7 @@ class WarmSandbox:
             if settings.sandbox_uid == 0 or settings.sandbox_gid == 0:
                 raise WarmSandboxError("sandbox_uid and sandbox_gid must not be 0")
             remove_stale_folders()
-            self.base = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
-            (self.base / OWNER_FILE).write_text(str(os.getpid()))
+            self.base = Path(owned_folder("cnn-warm-"))
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             status_r, status_w = os.pipe()
             try:

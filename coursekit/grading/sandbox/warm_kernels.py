@@ -23,7 +23,14 @@ from jupyter_client.manager import AsyncKernelManager, KernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 from .kernelspec import kernelspec_dict
-from .options import CHANNELS, KERNEL_NAME, SandboxError, SandboxKernel, find_course_root, load_settings
+from .options import (
+    CHANNELS,
+    KERNEL_NAME,
+    SandboxError,
+    SandboxKernel,
+    find_course_root,
+    load_settings,
+)
 from .warm import WarmChild, WarmSandbox
 
 log = logging.getLogger(__name__)
@@ -65,7 +72,7 @@ def prepare_worker(course_root: Path, config=None) -> WarmSandbox | None:
     No signal handler is installed: a worker that is told to stop calls
     :func:`close_all` in ordinary code, and a worker that is killed takes its
     sandbox with it (bubblewrap's ``--die-with-parent``); its folder is removed
-    by the next :func:`warm.remove_stale_folders`.
+    by the next ``folders.remove_stale_folders``.
     """
     settings = SandboxKernel(config=config) if config is not None else None
     box = sandbox_for(course_root, settings)
