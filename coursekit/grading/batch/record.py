@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import nbformat
@@ -71,7 +72,13 @@ class Recorder:
     """Records executed notebooks in the course's gradebook, through nbgrader's Autograde converter."""
 
     def __init__(self, course: Course):
+        from sqlalchemy.exc import SAWarning
+
         from ..contained_execute import ContainedExecute
+
+        # nbgrader 0.9 with SQLAlchemy 2 warns "Object of type <Submitted...> not in session" on every
+        # submission (plain `nbgrader autograde` prints the same); it changes nothing.
+        warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
 
         self.course = course
         self.config = course.config.copy()
