@@ -57,6 +57,35 @@ class ReplayExecution(NbGraderPreprocessor):
         return nb, resources
 
 
+def _is_metadata_check(stage) -> bool:
+    name = stage if isinstance(stage, str) else stage.__name__
+    return name.rsplit(".", 1)[-1] == "CheckCellMetadata"
+
+
+def _faster_sqlite_commits() -> None:
+    """Write-ahead logging, and no disk flush at every commit, for the SQLite gradebooks of this process.
+
+    nbgrader commits after every cell it scores; with SQLite's defaults each
+    commit waits for the disk.  In WAL mode with synchronous=NORMAL a crash
+    can lose the last commits but never damages the file, and a batch is
+    graded again idempotently.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if event.contains(Engine, "connect", _sqlite_pragmas):
+        return
+    event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(connection, record) -> None:
+    if type(connection).__module__.startswith("sqlite3"):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
 class _ErrorLog(logging.Handler):
     """Keeps the converter's error messages (nbgrader logs the traceback, then raises a generic error)."""
 
@@ -87,7 +116,13 @@ class Recorder:
                      "nbgrader.preprocessors.Execute", "coursekit.grading.contained_execute.ContainedExecute"}
         from .execute import autograde_stages
         sanitizing, grading = autograde_stages(course.config)
-        self.config.Autograde.autograde_preprocessors = [replay if s in executing else s for s in grading]
+        # The worker ran nbgrader's metadata check, before and after executing, on these very cells; here it
+        # would only repeat that (a jsonschema validation of every cell, most of the recording's time).
+        self.config.Autograde.sanitize_preprocessors = [s for s in sanitizing if not _is_metadata_check(s)]
+        self.config.Autograde.autograde_preprocessors = [replay if s in executing else s for s in grading
+                                                         if not _is_metadata_check(s)]
+        if course.sqlite_path is not None:
+            _faster_sqlite_commits()
 
     def record(self, job: Job, notebook: str, seconds: float) -> Result:
         from nbgrader.api import Gradebook

@@ -1,0 +1,109 @@
+"""Where the time of grading one notebook goes, from cProfile: a worker's side and the coordinator's.
+
+    .venv/bin/python benchmarks/profile_batch.py [--notebooks 10]
+
+A scratch copy of the course is built (English only); a worker (warm kernels,
+sandbox on) executes the submissions one after another, and the coordinator
+records them, each under cProfile.  The table gives, per notebook, the time in
+each part: kernel start, the notebook's own cells (its imports apart), the
+trusted verdicts, nbgrader's sanitizing and checksums, the gradebook, writing
+the autograded notebook.  Times are wall-clock medians over the notebooks and
+include waiting for the kernel, which runs in another process.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+def _stats_time(stats: pstats.Stats, fragment: str, name: str) -> float:
+    total = 0.0
+    for (file, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        if fragment in file and function == name:
+            total = max(total, cumulative)
+    return total
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notebooks", type=int, default=10)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO / "tests"))
+    from scratch import CORRECT_LOOPS, ScratchCourse
+
+    from coursekit.grading.batch.bundle import make_bundle
+    from coursekit.grading.batch.execute import Worker
+    from coursekit.grading.batch.record import Recorder
+    from coursekit.grading.batch.run import files_of
+    from coursekit.grading.batch.submissions import find_submissions, stage
+
+    with tempfile.TemporaryDirectory(prefix="profile-") as tmp:
+        secret = Path(tmp) / "grader.secret"
+        scratch = ScratchCourse(Path(tmp) / "course", ["en"],
+                                config=f"\nc.TrustedGrading.secret_file = {str(secret)!r}\n")
+        course = scratch.course
+        for i in range(args.notebooks + 1):
+            scratch.submit(f"s{i:03d}", CORRECT_LOOPS)
+        jobs = find_submissions(course)
+        for job in jobs:
+            stage(course, job)
+        bundle = make_bundle(course, {job.assignment for job in jobs})
+        worker = Worker(course.root, bundle)
+        recorder = Recorder(course)
+        rows: dict[str, list[float]] = {}
+        try:
+            for index, job in enumerate(jobs):
+                files = files_of(course, job)
+                profile = cProfile.Profile()
+                started = time.perf_counter()
+                profile.enable()
+                executed = worker.execute(job, files)
+                profile.disable()
+                executed_at = time.perf_counter()
+                record = cProfile.Profile()
+                record.enable()
+                recorder.record(job, executed.notebook, executed.seconds)
+                record.disable()
+                done = time.perf_counter()
+                if index == 0:
+                    continue  # the first notebook also waits for the sandbox's imports
+                stats = pstats.Stats(profile)
+                recording = pstats.Stats(record)
+                row = {
+                    "worker, in all": executed_at - started,
+                    "kernel start": _stats_time(stats, "nbclient/client.py", "async_start_new_kernel"),
+                    "cells run in the kernel": _stats_time(stats, "nbclient/client.py", "async_execute_cell"),
+                    "trusted verdicts": _stats_time(stats, "verdict/stage.py", "grade_cell"),
+                    "kernel shutdown, sandbox reset": _stats_time(stats, "nbclient/client.py", "_async_cleanup_kernel"),
+                    "nbgrader sanitizing (worker)": sum(_stats_time(stats, frag, "preprocess") for frag in (
+                        "overwritecells.py", "checkcellmetadata.py", "clearoutput.py", "deduplicateids.py",
+                        "overwritekernelspec.py", "guard_locked_cells.py")),
+                    "coordinator, in all": done - executed_at,
+                    "nbgrader sanitizing and checksums (coordinator)": sum(_stats_time(recording, frag, "preprocess")
+                                                                        for frag in (
+                        "overwritecells.py", "checkcellmetadata.py", "clearoutput.py", "deduplicateids.py",
+                        "overwritekernelspec.py", "guard_locked_cells.py")),
+                    "gradebook (init, submission, SaveAutoGrades)": _stats_time(recording, "autograde.py", "init_assignment")
+                    + _stats_time(recording, "saveautogrades.py", "preprocess")
+                    + _stats_time(recording, "latesubmission.py", "preprocess"),
+                    "writing the autograded notebook": _stats_time(recording, "converters/base.py", "write_single_notebook"),
+                }
+                for key, value in row.items():
+                    rows.setdefault(key, []).append(value)
+        finally:
+            worker.close()
+    print(f"median seconds per notebook over {args.notebooks} notebooks (after the first):")
+    for key, values in rows.items():
+        print(f"  {key:52} {statistics.median(values):6.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
