@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import inspect
 import pstats
 import statistics
 import sys
@@ -22,6 +23,48 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+class Stopwatch:
+    """Time spent in chosen methods, summed per part; wraps them for this benchmark only."""
+
+    def __init__(self):
+        self.spent: dict[str, float] = {}
+
+    def add(self, part: str, seconds: float) -> None:
+        self.spent[part] = self.spent.get(part, 0.0) + seconds
+
+    def wrap(self, owner, name: str, part_of):
+        original = getattr(owner, name)
+        watch = self
+
+        if inspect.iscoroutinefunction(original):
+            async def timed(*args, **kwargs):
+                started = time.perf_counter()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    watch.add(part_of(*args, **kwargs), time.perf_counter() - started)
+        else:
+            def timed(*args, **kwargs):
+                started = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    watch.add(part_of(*args, **kwargs), time.perf_counter() - started)
+        setattr(owner, name, timed)
+
+
+def _cell_part(executor, cell, resources, index):
+    from coursekit.grading.verdict.stage import hidden_check_of
+
+    if cell.cell_type != "code":
+        return "other"
+    if hidden_check_of(cell):
+        return "trusted verdicts (grader and kernel)"
+    if cell.get("id") == "setup":
+        return "setup cell (imports)"
+    return "the notebook's other cells"
+
 
 def _stats_time(stats: pstats.Stats, fragment: str, name: str) -> float:
     total = 0.0
@@ -34,6 +77,7 @@ def _stats_time(stats: pstats.Stats, fragment: str, name: str) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notebooks", type=int, default=10)
+    parser.add_argument("--top", type=int, default=0, help="also print the worker's N most costly functions")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO / "tests"))
     from scratch import CORRECT_LOOPS, ScratchCourse
@@ -55,6 +99,15 @@ def main(argv=None) -> int:
         for job in jobs:
             stage(course, job)
         bundle = make_bundle(course, {job.assignment for job in jobs})
+        from nbclient import NotebookClient
+
+        from coursekit.grading.contained_execute import ContainedExecute
+
+        watch = Stopwatch()
+        for name in ("start_new_kernel", "start_new_kernel_client"):
+            watch.wrap(NotebookClient, name, lambda *a, **k: "kernel start")
+        watch.wrap(NotebookClient, "_cleanup_kernel", lambda *a, **k: "kernel shutdown, sandbox reset")
+        watch.wrap(ContainedExecute, "preprocess_cell", _cell_part)
         worker = Worker(course.root, bundle)
         recorder = Recorder(course)
         rows: dict[str, list[float]] = {}
@@ -62,6 +115,7 @@ def main(argv=None) -> int:
             for index, job in enumerate(jobs):
                 files = files_of(course, job)
                 profile = cProfile.Profile()
+                watch.spent.clear()
                 started = time.perf_counter()
                 profile.enable()
                 executed = worker.execute(job, files)
@@ -78,10 +132,9 @@ def main(argv=None) -> int:
                 recording = pstats.Stats(record)
                 row = {
                     "worker, in all": executed_at - started,
-                    "kernel start": _stats_time(stats, "nbclient/client.py", "async_start_new_kernel"),
-                    "cells run in the kernel": _stats_time(stats, "nbclient/client.py", "async_execute_cell"),
-                    "trusted verdicts": _stats_time(stats, "verdict/stage.py", "grade_cell"),
-                    "kernel shutdown, sandbox reset": _stats_time(stats, "nbclient/client.py", "_async_cleanup_kernel"),
+                    **{part: watch.spent.get(part, 0.0) for part in (
+                        "kernel start", "setup cell (imports)", "the notebook's other cells",
+                        "trusted verdicts (grader and kernel)", "kernel shutdown, sandbox reset")},
                     "nbgrader sanitizing (worker)": sum(_stats_time(stats, frag, "preprocess") for frag in (
                         "overwritecells.py", "checkcellmetadata.py", "clearoutput.py", "deduplicateids.py",
                         "overwritekernelspec.py", "guard_locked_cells.py")),
@@ -99,6 +152,8 @@ def main(argv=None) -> int:
                     rows.setdefault(key, []).append(value)
         finally:
             worker.close()
+    if args.top:
+        pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
     print(f"median seconds per notebook over {args.notebooks} notebooks (after the first):")
     for key, values in rows.items():
         print(f"  {key:52} {statistics.median(values):6.3f}")

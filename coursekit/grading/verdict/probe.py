@@ -26,11 +26,14 @@ ASK = "coursekit-helper:"
 
 
 def handle(request_text):
-    """Answer one request of the grader in this kernel: publish the reply as display data."""
+    """Answer the requests of the grader in this kernel, in order: publish each reply as display data as soon
+    as it is ready (a later call that hangs or ends the kernel loses the replies from it on, not these)."""
     from IPython import get_ipython
     from IPython.display import publish_display_data
 
-    publish_display_data({MIME: answer(get_ipython().user_ns, json.loads(request_text))})
+    namespace = get_ipython().user_ns
+    for request in json.loads(request_text)["requests"]:
+        publish_display_data({MIME: answer(namespace, request)})
 
 
 def answer(namespace, request, ask=None):

@@ -61,41 +61,58 @@ class ProbeSession:
         If this fails, every request that follows gets no reply, and fails.
         """
         if not self.gone and not self.installed:
-            await self._run(INSTALL, self.grace * 4, allowed=())
+            await self._run(INSTALL, self.grace * 4, allowed={})
             self.installed = True
 
-    async def ask(self, request: Request, deadline: float) -> Reply:
-        """Send *request*; the reply, or why there is none.  *deadline* (monotonic) bounds the whole cell."""
-        reply = await self._ask(request, deadline)
-        if reply.status == "garbled" and "__coursekit_probe__" in reply.detail:
+    async def ask_all(self, requests: list[Request], deadline: float) -> list[Reply]:
+        """Send a cell's *requests* in one exchange; a reply for each, or why there is none.
+
+        *deadline* (monotonic) bounds them all.  The probe answers them in order
+        and publishes each reply as soon as it has it, so that a call that hangs
+        or kills the kernel costs the calls from it on, not those before it.
+        """
+        replies = await self._ask_all(requests, deadline)
+        if any(r.status == "garbled" and "__coursekit_probe__" in r.detail for r in replies):
             self.installed = False  # the student's code deleted it: define it again, ask again
             await self.install()
-            reply = await self._ask(request, deadline)
-        return reply
+            replies = await self._ask_all(requests, deadline)
+        return replies
 
-    async def _ask(self, request: Request, deadline: float) -> Reply:
+    async def _ask_all(self, requests: list[Request], deadline: float) -> list[Reply]:
         if self.gone:
-            return Reply("died")
-        nonce = secrets.token_hex(8)
-        body = request_body(request, nonce)
+            return [Reply("died") for _ in requests]
+        nonces = [secrets.token_hex(8) for _ in requests]
+        body = {"op": "batch", "requests": [request_body(r, n) for r, n in zip(requests, nonces)]}
         code = f"__coursekit_probe__({json.dumps(json.dumps(body))})"
         seconds = max(deadline - time.monotonic(), 0.1)
-        status, replies, execute_error = await self._run(code, seconds, allowed=request.helpers, nonce=nonce)
-        if status == "timeout":
-            return Reply("timeout", value=round(seconds))
-        if status == "died":
-            return Reply("died")
-        if execute_error or len(replies) != 1:
-            return Reply("garbled", detail=execute_error or f"{len(replies)} replies")
-        return parse_reply(replies[0], request, self.opaque)
+        allowed = {n: r.helpers for r, n in zip(requests, nonces)}
+        status, got, execute_error = await self._run(code, seconds, allowed=allowed)
+        replies = []
+        for request, nonce in zip(requests, nonces):
+            mine = got.get(nonce, [])
+            if len(mine) == 1:
+                replies.append(parse_reply(mine[0], request, self.opaque))
+            elif mine:
+                replies.append(Reply("garbled", detail=f"{len(mine)} replies"))
+            elif status == "timeout":
+                replies.append(Reply("timeout", value=round(seconds)))
+            elif status == "died":
+                replies.append(Reply("died"))
+            else:
+                replies.append(Reply("garbled", detail=execute_error or "no reply"))
+        return replies
 
     # --- the exchange of one request -------------------------------------------------
-    async def _run(self, code: str, seconds: float, *, allowed, nonce=None):
-        """Execute *code* silently: (done|timeout|died, the probe's replies, an error of the request itself)."""
+    async def _run(self, code: str, seconds: float, *, allowed: dict):
+        """Execute *code* silently: (done|timeout|died, the probe's replies by nonce, an error of the request).
+
+        *allowed* maps the nonce of each call to the helpers the grader answers for during it.
+        """
         kc = self.kc
         msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
         deadline = time.monotonic() + seconds
-        replies, execute_error, idle = [], "", False
+        replies: dict = {}
+        execute_error, idle = "", False
         poller = zmq.asyncio.Poller()
         channels = {kc.iopub_channel.socket: kc.iopub_channel, kc.stdin_channel.socket: kc.stdin_channel}
         for sock in channels:
@@ -121,27 +138,29 @@ class ProbeSession:
                     if msg["parent_header"].get("msg_id") != msg_id:
                         continue  # late output of an earlier request
                     if channel is kc.stdin_channel:
-                        self._answer(msg, allowed, nonce)
+                        self._answer(msg, allowed)
                         continue
                     kind, content = msg["msg_type"], msg["content"]
                     if kind == "display_data" and MIME in content.get("data", {}):
                         data = content["data"][MIME]
-                        if type(data) is dict and data.get("nonce") == nonce:
-                            replies.append(data)
+                        if type(data) is dict and data.get("nonce") in allowed:
+                            replies.setdefault(data["nonce"], []).append(data)
                     elif kind == "error":
                         execute_error = f"{content.get('ename', '')}: {str(content.get('evalue', ''))[:200]}"
                     elif kind == "status" and content.get("execution_state") == "idle":
                         idle = True
         return "done", replies, execute_error
 
-    def _answer(self, msg, allowed, nonce) -> None:
+    def _answer(self, msg, allowed: dict) -> None:
         """Answer one helper question; every other input request gets a refusal."""
         prompt = msg["content"].get("prompt", "")
         reply = {"status": "raised", "error": "the grader answers no questions here"}
         if type(prompt) is str and prompt.startswith(ASK) and len(prompt) < MAX_MESSAGE_CHARS:
             try:
-                reply = answer_question(json.loads(prompt[len(ASK):]), nonce, allowed, self.answer_helper,
-                                        self.opaque)
+                question = json.loads(prompt[len(ASK):])
+                nonce = question.get("nonce") if type(question) is dict else None
+                if nonce in allowed:
+                    reply = answer_question(question, nonce, allowed[nonce], self.answer_helper, self.opaque)
             except ValueError as err:
                 reply = {"status": "raised", "error": f"the grader could not read the question ({err})"}
         self.kc.input(json.dumps(reply))

@@ -16,7 +16,7 @@ from nbformat.v4 import new_output
 
 from ...course import Course
 from . import FAILED
-from .judge import CourseChecks, Reply, answer_helper
+from .judge import CourseChecks, answer_helper
 from .session import ProbeSession
 
 #: The line of a graded cell's hidden region that names its check: ``# hidden check: conv_forward``.
@@ -43,15 +43,8 @@ async def grade_cell(session: ProbeSession, checks: CourseChecks, cell, name: st
     """Judge *cell* by its hidden check *name*; returns (the verdict, whether a request timed out)."""
     cell_check = checks.cell(name, student)
     await session.install()
-    deadline = time.monotonic() + timeout
-    replies, timed_out = [], False
-    for request in cell_check.requests():
-        if timed_out or session.gone:
-            replies.append(Reply("timeout" if timed_out else "died", value=round(timeout)))
-            continue
-        reply = await session.ask(request, deadline)
-        timed_out = reply.status == "timeout"
-        replies.append(reply)
+    replies = await session.ask_all(cell_check.requests(), time.monotonic() + timeout)
+    timed_out = any(reply.status == "timeout" for reply in replies)
     verdict = cell_check.verdict(replies, language)
     if verdict.passed:
         cell.outputs = [new_output("stream", name="stdout", text=verdict.text + "\n")]
