@@ -44,6 +44,8 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.ContainedExecute.max_output_chars = 100_000
+# Nothing reads a graded kernel's history database: not keeping one makes every kernel start sooner.
+c.ContainedExecute.extra_arguments = ["--HistoryManager.enabled=False"]
 
 # --- grading sandbox ----------------------------------------------------------
 # Autograding runs every submission's kernel in the bubblewrap sandbox of
