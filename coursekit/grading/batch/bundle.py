@@ -9,11 +9,12 @@ Dask worker on another machine.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader import utils
 from nbgrader.api import Gradebook
 
 from ...build.nbgrader_run import nbgrader_env
@@ -27,10 +28,28 @@ class Bundle:
     sources: dict = field(default_factory=dict)
 
 
+@contextlib.contextmanager
+def alembic_on_path():
+    """nbgrader runs the `alembic` program, beside this interpreter, to make a new gradebook.
+
+    Not with ``nbgrader.utils.setenv``: it deletes the variable when it restores it (nbgrader 0.9.6 looks
+    up the old value under the new value's name), and with PATH gone every later subprocess of this
+    process searches only /bin and /usr/bin.
+    """
+    before = os.environ.get("PATH")
+    os.environ["PATH"] = nbgrader_env()["PATH"]
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PATH", None)
+        else:
+            os.environ["PATH"] = before
+
+
 def export_definitions(course: Course, assignments, path: Path) -> Path:
     """Write a gradebook at *path* with the definitions of *assignments* (no student, no grade)."""
-    # nbgrader runs the `alembic` program, beside this interpreter, to make a new gradebook.
-    with utils.setenv(PATH=nbgrader_env()["PATH"]), Gradebook(course.db_url, course.course_id) as src, \
+    with alembic_on_path(), Gradebook(course.db_url, course.course_id) as src, \
             Gradebook(f"sqlite:///{path}", course.course_id) as dst:
         for name in assignments:
             assignment = src.find_assignment(name)
