@@ -93,7 +93,7 @@ def secret_fingerprint(course: Course) -> str:
 
 #: {(course root, bundle digest): (bundle, secret fingerprint)}: what the plugin brought.
 _OFFERED: dict = {}
-#: {(course root, bundle digest): Worker, or the WorkerSetupError that stopped it}.
+#: {(course root, bundle digest): Worker, or why none can be made here}.
 _GRADERS: dict = {}
 _GRADERS_LOCK = threading.Lock()
 #: One notebook at a time in a process: the process has one warm sandbox.
@@ -110,14 +110,17 @@ def _grader(key) -> Worker:
             bundle, fingerprint = _OFFERED[key]
             try:
                 grader = _start_grader(Path(key[0]), bundle, fingerprint)
-            except WorkerSetupError as err:
-                grader = err
             except Exception as err:  # noqa: BLE001 - told to the coordinator, which sends no more here
-                grader = WorkerSetupError(_address(), f"{type(err).__name__}: {err}")
+                grader = str(err) if isinstance(err, SetupProblem) else f"{type(err).__name__}: {err}"
             _GRADERS[key] = grader
-    if isinstance(grader, WorkerSetupError):
-        raise grader
+    if isinstance(grader, str):
+        # A new exception each time: one raised again and again drags every earlier traceback along.
+        raise WorkerSetupError(_address(), grader)
     return grader
+
+
+class SetupProblem(RuntimeError):
+    """Why this machine cannot grade the course, in words for the instructor."""
 
 
 def _start_grader(root: Path, bundle: Bundle, fingerprint: str) -> Worker:
@@ -127,10 +130,10 @@ def _start_grader(root: Path, bundle: Bundle, fingerprint: str) -> Worker:
     try:
         mine = secret_fingerprint(course)
     except Exception as err:  # noqa: BLE001 - SecretError above all
-        raise WorkerSetupError(_address(), str(err)) from None
+        raise SetupProblem(str(err)) from None
     if mine != fingerprint:
-        raise WorkerSetupError(_address(), "this machine's grader secret (c.TrustedGrading.secret_file) is not the "
-                                           "coordinator's; copy the coordinator's secret here")
+        raise SetupProblem("this machine's grader secret (c.TrustedGrading.secret_file) is not the coordinator's; "
+                           "copy the coordinator's secret here")
     remove_stale_folders()  # the sandbox folders of workers killed on this machine
     return Worker(root, bundle)
 
@@ -188,13 +191,13 @@ class GradingPlugin(WorkerPlugin):
         with _GRADERS_LOCK:
             _OFFERED[self.key] = (self.bundle, self.fingerprint)
         # In a thread: the worker's event loop must keep answering while the sandbox starts.
-        threading.Thread(target=self._warm_up, name="coursekit-warm-up", daemon=True).start()
+        threading.Thread(target=self._warm_up, args=(worker.address,), name="coursekit-warm-up", daemon=True).start()
 
-    def _warm_up(self):
+    def _warm_up(self, address):
         try:
             _grader(self.key)
         except WorkerSetupError as err:
-            log.error("this worker cannot grade: %s", err)
+            log.error("this worker (%s) cannot grade: %s", address, err.why)
 
     async def teardown(self, worker):
         await asyncio.to_thread(_close, self.key)
