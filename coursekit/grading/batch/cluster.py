@@ -58,7 +58,7 @@ LOOK_EVERY_S = 2.0
 
 
 class ClusterError(WorkersFailed):
-    """The cluster cannot grade: its scheduler is out of reach, or none of its workers can grade."""
+    """The Dask scheduler is out of reach."""
 
 
 class WorkerSetupError(RuntimeError):
@@ -70,6 +70,10 @@ class WorkerSetupError(RuntimeError):
 
     def __str__(self):
         return f"{self.worker}: {self.why}"
+
+
+class SetupProblem(RuntimeError):
+    """Why this machine cannot grade the course, in words for the instructor."""
 
 
 def bundle_digest(bundle: Bundle) -> str:
@@ -117,10 +121,6 @@ def _grader(key) -> Worker:
         # A new exception each time: one raised again and again drags every earlier traceback along.
         raise WorkerSetupError(_address(), grader)
     return grader
-
-
-class SetupProblem(RuntimeError):
-    """Why this machine cannot grade the course, in words for the instructor."""
 
 
 def _start_grader(root: Path, bundle: Bundle, fingerprint: str) -> Worker:
