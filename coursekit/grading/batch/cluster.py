@@ -7,8 +7,10 @@ is connected or joins later (a restarted one too), so the bundle crosses the
 network once per worker.  On each worker process the plugin prepares one
 grading ``Worker`` (``execute.py``) for the course at
 ``c.BatchGrade.worker_course_root``, with its warm sandbox, after checking
-that the machine holds the coordinator's grader secret; unregistering the
-plugin at the end of the batch (or closing the worker) closes it.
+that the machine holds the coordinator's grader secret and the same course
+(release, hidden checks); a worker that does not is sent nothing more.
+Unregistering the plugin at the end of the batch (or closing the worker)
+closes it.
 
 Each submission is one task whose arguments are its files; the coordinator
 keeps a bounded number of them on the cluster and collects the executed
@@ -91,11 +93,30 @@ def secret_fingerprint(course: Course) -> str:
     return hmac.new(secret, b"coursekit grader secret fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
+def course_fingerprint(course: Course) -> str:
+    """A digest of what a worker grades with from its own copy of the course, not from the bundle.
+
+    The released notebooks (GuardLockedCells compares locked cells with them,
+    and grades without comparing when they are missing), their message
+    catalogs, the master's check module and the hidden checks: a worker at
+    another commit would grade differently without a word.
+    """
+    folders = [course.release_dir(course.assignment_for(lang)) for lang in course.languages]
+    folders.append(course.root / TrustedGrading(config=course.config).checks_package)
+    files = [p for folder in folders for p in folder.rglob("*")] + list(course.master_dir.glob("*.py"))
+    digest = hashlib.sha256()
+    for path in sorted(p for p in files if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)):
+        data = path.read_bytes()
+        digest.update(f"\0{path.relative_to(course.root)}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
 # --------------------------------------------------------------------------
 # On each Dask worker process
 # --------------------------------------------------------------------------
 
-#: {(course root, bundle digest): (bundle, secret fingerprint)}: what the plugin brought.
+#: {(course root, bundle digest): (bundle, {"secret": fingerprint, "course": fingerprint})}: what the plugin brought.
 _OFFERED: dict = {}
 #: {(course root, bundle digest): Worker, or why none can be made here}.
 _GRADERS: dict = {}
@@ -111,9 +132,9 @@ def _grader(key) -> Worker:
         if grader is None:
             if key not in _OFFERED:
                 raise WorkerSetupError(_address(), "the batch's grading plugin is not set up on this worker")
-            bundle, fingerprint = _OFFERED[key]
+            bundle, expected = _OFFERED[key]
             try:
-                grader = _start_grader(Path(key[0]), bundle, fingerprint)
+                grader = _start_grader(Path(key[0]), bundle, expected)
             except Exception as err:  # noqa: BLE001 - told to the coordinator, which sends no more here
                 grader = str(err) if isinstance(err, SetupProblem) else f"{type(err).__name__}: {err}"
             _GRADERS[key] = grader
@@ -123,17 +144,20 @@ def _grader(key) -> Worker:
     return grader
 
 
-def _start_grader(root: Path, bundle: Bundle, fingerprint: str) -> Worker:
+def _start_grader(root: Path, bundle: Bundle, expected: dict) -> Worker:
     from ..sandbox.warm import remove_stale_folders
 
     course = Course.load(root)
     try:
-        mine = secret_fingerprint(course)
+        secret = secret_fingerprint(course)
     except Exception as err:  # noqa: BLE001 - SecretError above all
         raise SetupProblem(str(err)) from None
-    if mine != fingerprint:
+    if secret != expected["secret"]:
         raise SetupProblem("this machine's grader secret (c.TrustedGrading.secret_file) is not the coordinator's; "
                            "copy the coordinator's secret here")
+    if course_fingerprint(course) != expected["course"]:
+        raise SetupProblem(f"the course at {root} is not the coordinator's (release/, the hidden checks or the "
+                           "master's checks differ); check out the coordinator's commit here")
     remove_stale_folders()  # the sandbox folders of workers killed on this machine
     return Worker(root, bundle)
 
@@ -184,12 +208,12 @@ def grade(key, job: Job, files: dict[str, bytes], timeout_s: float) -> Executed:
 class GradingPlugin(WorkerPlugin):
     """Brings the bundle to a Dask worker and starts its grading Worker; closes it at teardown."""
 
-    def __init__(self, key, bundle: Bundle, fingerprint: str):
-        self.key, self.bundle, self.fingerprint = key, bundle, fingerprint
+    def __init__(self, key, bundle: Bundle, expected: dict):
+        self.key, self.bundle, self.expected = key, bundle, expected
 
     def setup(self, worker):
         with _GRADERS_LOCK:
-            _OFFERED[self.key] = (self.bundle, self.fingerprint)
+            _OFFERED[self.key] = (self.bundle, self.expected)
         # In a thread: the worker's event loop must keep answering while the sandbox starts.
         threading.Thread(target=self._warm_up, args=(worker.address,), name="coursekit-warm-up", daemon=True).start()
 
@@ -227,7 +251,8 @@ class ClusterBatch:
         self.timeout_s = settings.notebook_timeout_s
         root = settings.worker_course_root or str(course.root)
         self.key = (root, bundle_digest(bundle))
-        self.plugin = GradingPlugin(self.key, bundle, secret_fingerprint(course))
+        expected = {"secret": secret_fingerprint(course), "course": course_fingerprint(course)}
+        self.plugin = GradingPlugin(self.key, bundle, expected)
         # One name per course: a batch replaces what a previous one (even one that crashed) left on the workers.
         self.plugin_name = f"coursekit-grader-{course.course_id}"
         self.futures: dict = {}
