@@ -12,8 +12,11 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
@@ -37,6 +40,9 @@ COMPARED = {"alice": CORRECT_LOOPS,
             "infinite-loop": ANSWERS / "hostile" / "infinite_loop.py"}
 #: Graded while one of the two Dask workers is killed.
 SURVIVORS = [f"survivor-{n}" for n in range(4)]
+#: Graded while a third worker, with another grader secret, is connected.
+NEIGHBOURS = [f"neighbour-{n}" for n in range(3)]
+OTHER_SECRET = "COURSEKIT_TEST_SECRET"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +74,8 @@ def cluster():
 @pytest.fixture(scope="module")
 def courses(tmp_path_factory, secret_file, postgres, cluster):
     """The mixed batch graded by plain nbgrader (SQLite) and on the cluster (PostgreSQL)."""
-    same = f'\nc.TrustedGrading.secret_file = "{secret_file}"\n'
+    # A worker started with COURSEKIT_TEST_SECRET holds another secret (test_is_a_worker_with_another_secret_...).
+    same = f'\nimport os\nc.TrustedGrading.secret_file = os.environ.get("{OTHER_SECRET}", "{secret_file}")\n'
     plain = ScratchCourse(tmp_path_factory.mktemp("plain"), ["en"], timeout=8, config=same)
     url = postgres.new_database()
     clustered = ScratchCourse(tmp_path_factory.mktemp("clustered"), ["en"], timeout=8,
@@ -152,10 +159,11 @@ def test_does_a_killed_worker_lose_or_double_no_grade(courses, cluster):
             busy = [p for p in staging.glob("worker-*/survivor-*") if int(p.parent.name.split("-")[1]) in pids]
             if busy:
                 time.sleep(1.0)  # well inside the notebook: its kernel is running cells
-                pid = int(busy[0].parent.name.split("-")[1])
-                os.kill(pid, signal.SIGKILL)
-                killed.append((pid, busy[0].name))
-                return
+                if busy[0].exists():  # still grading the same submission
+                    pid = int(busy[0].parent.name.split("-")[1])
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append((pid, busy[0].name))
+                    return
             time.sleep(0.05)
 
     killer = threading.Thread(target=kill_a_worker_mid_notebook)
@@ -195,3 +203,30 @@ def test_is_a_rerun_idempotent_and_a_manual_grade_kept(courses, cluster):
     before["mistaken-mask"]["test_create_mask_from_window"] = (3, cell[1])
     assert {s: clustered.scores(s) for s in students} == before
     assert sorted(grade_rows(clustered)) == rows
+
+
+def test_is_a_worker_with_another_secret_sent_nothing(courses, cluster, tmp_path):
+    """Does a worker whose grader secret is not the coordinator's grade nothing, while the others grade it all?"""
+    plain, clustered = courses
+    for student in NEIGHBOURS:
+        clustered.submit(student, CORRECT_LOOPS)
+    other = tmp_path / "other.secret"
+    other.write_text(secrets.token_hex(32))
+    log = tmp_path / "stranger.log"
+    dask = Path(sys.executable).parent / "dask"
+    with open(log, "w") as out:
+        stranger = subprocess.Popen([str(dask), "worker", cluster.scheduler.address, "--nthreads", "1",
+                                     "--name", "stranger", "--no-dashboard"], stdout=out, stderr=subprocess.STDOUT,
+                                    env={**os.environ, OTHER_SECRET: str(other)})
+    try:
+        cluster.wait_for_workers(3, timeout=120)
+        results = run_batch(clustered.course, progress=False, students=NEIGHBOURS,
+                            scheduler=cluster.scheduler.address)
+    finally:
+        stranger.terminate()
+        stranger.wait(timeout=60)
+    assert sorted(r.student for r in results) == NEIGHBOURS
+    assert all(r.ok for r in results), {r.student: r.error for r in results}
+    for student in NEIGHBOURS:
+        assert clustered.scores(student) == plain.scores("alice"), student
+    assert "grader secret (c.TrustedGrading.secret_file) is not the coordinator's" in log.read_text()
