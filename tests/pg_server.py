@@ -50,7 +50,7 @@ class PostgresServer:
                 raise RuntimeError("PostgreSQL cannot run as root and neither postgres nor nobody exists")
             os.chmod(self.folder, 0o755)
             shutil.chown(self.folder, user)
-            self.prefix = ["runuser", "-u", user, "--"]
+            self.prefix = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", user, "--"]
         self._run("initdb", "-D", str(self.data), "-U", ROLE, "--auth=trust", "--no-sync", "--encoding=UTF8",
                   "--locale=C", "--no-instructions")
         options = f"-k {self.folder} -c listen_addresses='' -F -c max_connections=50"
