@@ -13,6 +13,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -82,8 +83,11 @@ class PostgresServer:
             self.running = False
             try:
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "30", "stop")
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
+            except (OSError, RuntimeError, subprocess.TimeoutExpired):
+                try:  # the postmaster's pid is the first line of its pid file; SIGQUIT is an immediate stop
+                    os.kill(int((self.data / "postmaster.pid").read_text().split()[0]), signal.SIGQUIT)
+                except (OSError, ValueError, IndexError):
+                    pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self):
