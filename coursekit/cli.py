@@ -57,7 +57,7 @@ def _grade(course, args):
     from .grading.batch import print_summary, run_batch
 
     started = time.perf_counter()
-    results = run_batch(course, args.assignments or None, workers=args.workers)
+    results = run_batch(course, args.assignments or None, workers=args.workers, scheduler=args.scheduler)
     print_summary(results)
     print(f"batch finished in {time.perf_counter() - started:.1f} s")
     return 0 if all(r.ok for r in results) else 1
@@ -144,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("assignments", nargs="*", help="only these assignments (default: all submitted)")
     grade.add_argument("--workers", type=int, default=0, help="worker processes (default: c.BatchGrade.workers, "
                                                                "0 meaning one per core)")
+    grade.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                       help="grade on the Dask cluster of this scheduler, tcp://host:8786 (default: "
+                            "c.BatchGrade.scheduler; empty: local workers); see docs/large-class.md")
     report = command("report", _report, "write the instructor report (HTML + CSV) from the gradebook")
     report.add_argument("--out", help="output folder (default: artifacts/report)")
     report.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
@@ -160,8 +163,9 @@ def main(argv=None):
         return args.run(course, args)
     except Exception as err:  # one clear line for the failures the kit knows, not a traceback
         from .build.language_source import BuildError
+        from .grading.batch.local import WorkersFailed
         from .translation.catalogs import CatalogError
-        if isinstance(err, (BuildError, CatalogError, CourseError, FileNotFoundError)):
+        if isinstance(err, (BuildError, CatalogError, CourseError, FileNotFoundError, WorkersFailed)):
             print(f"coursekit {args.command}: {err}", file=sys.stderr)
             return 2
         raise

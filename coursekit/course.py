@@ -63,7 +63,11 @@ class Course(Configurable):
     def load(cls, root: Path | str | None = None) -> "Course":
         """The course at *root*, or the one the current folder belongs to."""
         root = Path(root).resolve() if root is not None else find_root(Path.cwd())
-        return cls(root, load_config(root))
+        config = load_config(root)
+        # nbgrader's stages find the course by CourseDirectory.root, which defaults to the current folder: a
+        # grading worker started elsewhere (a Dask worker, `coursekit grade --course-root`) would see another.
+        config.CourseDirectory.root = str(root)
+        return cls(root, config)
 
     @classmethod
     def from_config(cls, config: Config) -> "Course":

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up everything the kit needs on a fresh machine with Python 3.11 and pip:
-# a virtual environment in .venv with the pinned requirements, and the two
-# system programs the kit drives (bubblewrap for the grading sandbox, Debian's
-# chromium for the browser tests). Safe to run again: it only adds what is missing.
+# a virtual environment in .venv with the pinned requirements (Dask and psycopg
+# among them), and the system programs the kit drives (bubblewrap for the
+# grading sandbox, Debian's chromium for the browser tests, PostgreSQL's
+# server for the tests of a PostgreSQL gradebook). Safe to run again: it only
+# adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +23,11 @@ echo "[setup] installing pinned requirements"
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# PostgreSQL's server programs, for the tests of a PostgreSQL gradebook (tests/pg_server.py starts a
+# throwaway server); Debian keeps them off PATH, in /usr/lib/postgresql/<version>/bin.
+if ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "[setup] installing system packages: ${missing[*]}"

@@ -21,17 +21,20 @@ class BatchGrade(Configurable):
     ).tag(config=True)
 
     attempts = Integer(
-        2, min=1, help="How many times a submission is tried when its worker dies or hangs while grading it; "
-                       "after the last, it is reported as failed (and graded by nobody).",
+        2, min=1, help="How many times a submission is tried when its local worker dies or hangs while grading "
+                       "it; after the last, it is reported as failed (and graded by nobody). On a Dask cluster the "
+                       "scheduler decides: distributed.scheduler.allowed-failures + 1 tries.",
     ).tag(config=True)
 
     notebook_timeout_s = Float(
         600.0, min=10.0, help="A worker that works on one submission longer than this is killed (its cells "
-                              "have their own, shorter, c.Execute.timeout); the submission is tried again.",
+                              "have their own, shorter, c.Execute.timeout); the submission is tried again. A "
+                              "Dask worker ends its own process.",
     ).tag(config=True)
 
     backup_directory = Unicode(
-        "backups", help="Where an SQLite gradebook is copied before each batch (relative to the course root).",
+        "backups", help="Where an SQLite gradebook is copied before each batch (relative to the course root). "
+                        "A PostgreSQL gradebook is not copied: back it up with pg_dump.",
     ).tag(config=True)
 
     keep_backups = Integer(

@@ -3,7 +3,8 @@
 It does what ``nbgrader autograde`` does, for every submitted notebook, with
 these differences:
 
-- the gradebook is backed up before anything is written (SQLite);
+- the gradebook is backed up before anything is written (SQLite; a PostgreSQL gradebook is backed up
+  with pg_dump, by the instructor);
 - submissions are read from a staging copy, so ``submitted/`` is never
   modified; a notebook that is not valid JSON is graded as the blank release
   notebook, with a note saying why, instead of stopping the batch;
@@ -51,6 +52,9 @@ def run_batch(course: Course, assignments=None, workers: int = 0, progress=True,
     backup = backup_gradebook(course)
     if backup:
         console.print(f"gradebook backed up to {course.relative(backup)}")
+    elif course.sqlite_path is None:
+        console.print("the gradebook is not SQLite: coursekit backs up SQLite gradebooks only; back this one up "
+                      "with the database's own tools (pg_dump for PostgreSQL) before grading")
     problems = {job: stage(course, job) for job in jobs}
     bundle = make_bundle(course, {job.assignment for job in jobs})
     recorder = Recorder(course)

@@ -1,0 +1,232 @@
+"""Grading on a Dask cluster into a PostgreSQL gradebook, with real servers.
+
+A throwaway PostgreSQL server (``pg_server.py``) holds the gradebook of one
+scratch course; a local Dask cluster of two worker processes grades its
+submissions (``coursekit grade --scheduler``).  The same submissions are
+graded by plain sequential ``nbgrader autograde`` into the SQLite gradebook
+of another scratch course, with the same grader secret, so that both draw the
+same hidden inputs and must give the same grade to every cell.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+from sqlalchemy import create_engine, text
+
+from coursekit.grading.batch import run_batch
+from coursekit.report.page import write_report
+from pg_server import PostgresServer, server_programs
+from scratch import ANSWERS, CORRECT_LOOPS, NOTEBOOK_NAME, ScratchCourse
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(server_programs() is None, reason="PostgreSQL's server is not installed "
+                                                                     "(scripts/setup.sh installs it)")]
+
+ASSIGNMENT = "cnn_step_by_step_en"
+#: A mixed batch: correct, mistaken and hostile answers.
+COMPARED = {"alice": CORRECT_LOOPS,
+            "mistaken-backward": ANSWERS / "mistakes" / "conv_backward__published_stride_less.py",
+            "mistaken-mask": ANSWERS / "mistakes" / "create_mask_from_window__marks_minimum.py",
+            "exits-the-kernel": ANSWERS / "hostile" / "exits_the_kernel.py",
+            "infinite-loop": ANSWERS / "hostile" / "infinite_loop.py"}
+#: Graded while one of the two Dask workers is killed.
+SURVIVORS = [f"survivor-{n}" for n in range(4)]
+#: Graded while a third worker, with another grader secret, is connected.
+NEIGHBOURS = [f"neighbour-{n}" for n in range(3)]
+OTHER_SECRET = "COURSEKIT_TEST_SECRET"
+
+
+@pytest.fixture(scope="module")
+def secret_file(tmp_path_factory):
+    """One grader secret for both courses: the hidden inputs, and so the grades, depend on it."""
+    path = tmp_path_factory.mktemp("secret") / "grader.secret"
+    path.write_text(secrets.token_hex(32))
+    return path
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A scheduler and two single-threaded worker processes, each behind a nanny that restarts it."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, worker_dashboard_address=None) as local, \
+            Client(local, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=120)
+        yield client
+
+
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory, secret_file, postgres, cluster):
+    """The mixed batch graded by plain nbgrader (SQLite) and on the cluster (PostgreSQL)."""
+    # A worker started with COURSEKIT_TEST_SECRET holds another secret (test_is_a_worker_with_another_secret_...).
+    same = f'\nimport os\nc.TrustedGrading.secret_file = os.environ.get("{OTHER_SECRET}", "{secret_file}")\n'
+    plain = ScratchCourse(tmp_path_factory.mktemp("plain"), ["en"], timeout=8, config=same)
+    url = postgres.new_database()
+    clustered = ScratchCourse(tmp_path_factory.mktemp("clustered"), ["en"], timeout=8,
+                              config=same + f'c.CourseDirectory.db_url = "{url}"\n')
+    assert clustered.course.db_url == url and clustered.course.sqlite_path is None
+    for student, path in COMPARED.items():
+        plain.submit(student, path)
+        clustered.submit(student, path)
+    started = time.perf_counter()
+    plain.autograde()
+    plain.seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    results = run_batch(clustered.course, progress=False, students=list(COMPARED),
+                        scheduler=cluster.scheduler.address)
+    clustered.seconds = time.perf_counter() - started
+    clustered.results = {r.student: r for r in results}
+    print(f"plain nbgrader: {plain.seconds:.0f} s; two Dask workers: {clustered.seconds:.0f} s")
+    return plain, clustered
+
+
+def grade_rows(course) -> list:
+    """Every grade row of the gradebook: (student, cell) per row, duplicates included."""
+    engine = create_engine(course.course.db_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(
+                "SELECT submitted_assignment.student_id, base_cell.name FROM grade "
+                "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+                "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
+                "JOIN base_cell ON grade.cell_id = base_cell.id"))]
+    finally:
+        engine.dispose()
+
+
+def graded_cells(course) -> list:
+    """The cells that get a grade: nbgrader's grade cells and task cells."""
+    with Gradebook(course.course.db_url, course.course.course_id) as gb:
+        notebook = gb.find_notebook(NOTEBOOK_NAME, ASSIGNMENT)
+        return [cell.name for cell in notebook.grade_cells + notebook.task_cells]
+
+
+def test_does_the_cluster_give_the_grades_of_plain_nbgrader(courses):
+    """Do Dask workers, recording into PostgreSQL, give every cell the score sequential `nbgrader autograde` gives?"""
+    plain, clustered = courses
+    assert all(r.ok for r in clustered.results.values()), {s: r.error for s, r in clustered.results.items()}
+    for student in COMPARED:
+        assert clustered.scores(student) == plain.scores(student), student
+    assert clustered.scores("alice") != clustered.scores("mistaken-mask")
+
+
+def test_are_hostile_answers_contained_on_the_cluster(courses):
+    """Did the kernel that exited and the loop that never ended cost their own cells, and leave incidents?"""
+    _plain, clustered = courses
+    kinds = {s: {i["kind"] for i in r.incidents} for s, r in clustered.results.items()}
+    assert "kernel_died" in kinds["exits-the-kernel"]
+    assert "timeout" in kinds["infinite-loop"]
+    scores = clustered.scores("infinite-loop")
+    assert scores["test_conv_forward"][0] == 0 and scores["test_zero_pad"][0] == scores["test_zero_pad"][1]
+
+
+def test_does_the_report_read_a_postgresql_gradebook(courses, tmp_path):
+    """Does `coursekit report` list every graded student of the PostgreSQL gradebook?"""
+    _plain, clustered = courses
+    page = write_report(clustered.course, tmp_path).read_text()
+    assert all(student in page for student in COMPARED)
+
+
+def test_does_a_killed_worker_lose_or_double_no_grade(courses, cluster):
+    """When a Dask worker is killed mid-notebook, does every submission end with exactly one grade per cell?"""
+    plain, clustered = courses
+    for student in SURVIVORS:
+        clustered.submit(student, CORRECT_LOOPS)
+    staging = clustered.root / ".grading"
+    pids = set(cluster.run(os.getpid).values())
+    killed = []
+
+    def kill_a_worker_mid_notebook():
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            # A worker lays out a submission in .grading/worker-<pid>-*/<student>/ while it grades it.
+            busy = [p for p in staging.glob("worker-*/survivor-*") if int(p.parent.name.split("-")[1]) in pids]
+            if busy:
+                time.sleep(1.0)  # well inside the notebook: its kernel is running cells
+                if busy[0].exists():  # still grading the same submission
+                    pid = int(busy[0].parent.name.split("-")[1])
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append((pid, busy[0].name))
+                    return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_a_worker_mid_notebook)
+    killer.start()
+    results = {r.student: r for r in run_batch(clustered.course, progress=False, students=SURVIVORS,
+                                               scheduler=cluster.scheduler.address)}
+    killer.join()
+    assert killed, "no worker was caught grading"
+    assert sorted(results) == SURVIVORS
+    assert all(r.ok for r in results.values()), {s: r.error for s, r in results.items()}
+    assert results[killed[0][1]].attempts == 2
+    rows = grade_rows(clustered)
+    cells = graded_cells(clustered)
+    for student in SURVIVORS:
+        mine = [cell for who, cell in rows if who == student]
+        assert sorted(mine) == sorted(cells), student  # each cell once: none missing, none twice
+        assert clustered.scores(student) == plain.scores("alice"), student
+    cluster.wait_for_workers(2, timeout=120)  # the nanny restarted the killed one
+
+
+def test_is_a_rerun_idempotent_and_a_manual_grade_kept(courses, cluster):
+    """Does grading again on the cluster change no score, add no grade row, and keep a grade entered by hand?"""
+    _plain, clustered = courses
+    students = ["alice", "mistaken-mask"]
+    before = {s: clustered.scores(s) for s in students}
+    rows = sorted(grade_rows(clustered))
+    with Gradebook(clustered.course.db_url, clustered.course.course_id) as gb:
+        grade = gb.find_grade("test_create_mask_from_window", NOTEBOOK_NAME, ASSIGNMENT, "mistaken-mask")
+        grade.manual_score = 3
+        gb.db.commit()
+    results = run_batch(clustered.course, progress=False, students=students, scheduler=cluster.scheduler.address)
+    assert all(r.ok for r in results)
+    with Gradebook(clustered.course.db_url, clustered.course.course_id) as gb:
+        grade = gb.find_grade("test_create_mask_from_window", NOTEBOOK_NAME, ASSIGNMENT, "mistaken-mask")
+        assert grade.manual_score == 3 and grade.score == 3
+    cell = before["mistaken-mask"]["test_create_mask_from_window"]
+    before["mistaken-mask"]["test_create_mask_from_window"] = (3, cell[1])
+    assert {s: clustered.scores(s) for s in students} == before
+    assert sorted(grade_rows(clustered)) == rows
+
+
+def test_is_a_worker_with_another_secret_sent_nothing(courses, cluster, tmp_path):
+    """Does a worker whose grader secret is not the coordinator's grade nothing, while the others grade it all?"""
+    plain, clustered = courses
+    for student in NEIGHBOURS:
+        clustered.submit(student, CORRECT_LOOPS)
+    other = tmp_path / "other.secret"
+    other.write_text(secrets.token_hex(32))
+    log = tmp_path / "stranger.log"
+    dask = Path(sys.executable).parent / "dask"
+    with open(log, "w") as out:
+        stranger = subprocess.Popen([str(dask), "worker", cluster.scheduler.address, "--nthreads", "1",
+                                     "--name", "stranger", "--no-dashboard"], stdout=out, stderr=subprocess.STDOUT,
+                                    env={**os.environ, OTHER_SECRET: str(other)})
+    try:
+        cluster.wait_for_workers(3, timeout=120)
+        results = run_batch(clustered.course, progress=False, students=NEIGHBOURS,
+                            scheduler=cluster.scheduler.address)
+    finally:
+        stranger.terminate()
+        stranger.wait(timeout=60)
+    assert sorted(r.student for r in results) == NEIGHBOURS
+    assert all(r.ok for r in results), {r.student: r.error for r in results}
+    for student in NEIGHBOURS:
+        assert clustered.scores(student) == plain.scores("alice"), student
+    assert "grader secret (c.TrustedGrading.secret_file) is not the coordinator's" in log.read_text()
