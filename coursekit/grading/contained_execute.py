@@ -83,8 +83,9 @@ class ContainedExecute(Execute):
         self._streams_capped = False
         self._session = None
         self._course = Course.from_config(self.config)
-        # The sandbox's launcher finds the course by this, not by searching folders a student controls.
-        os.environ[COURSE_ROOT_ENV] = str(self._course.root)
+        if self._course.config_file.is_file():
+            # The sandbox's launcher finds the course by this, not by searching folders a student controls.
+            os.environ[COURSE_ROOT_ENV] = str(self._course.root)
         return super().preprocess(nb, resources, km=km)
 
     def _run_silently(self, code: str, timeout: float) -> dict | None:

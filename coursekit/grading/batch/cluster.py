@@ -231,7 +231,7 @@ class GradingPlugin(WorkerPlugin):
 # In the coordinator
 # --------------------------------------------------------------------------
 
-def run_on_cluster(course: Course, scheduler: str, bundle: Bundle, jobs, files_of, on_result) -> None:
+def run_on_cluster(course: Course, scheduler: str, bundle: Bundle, jobs, files_of, on_result, stop=None) -> None:
     """Execute every job on the cluster at *scheduler*; ``on_result(job, Executed, attempts)`` once per job."""
     try:
         client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
@@ -239,7 +239,7 @@ def run_on_cluster(course: Course, scheduler: str, bundle: Bundle, jobs, files_o
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
     # as_current: distributed.wait() finds its client there, and the caller's default client stays theirs.
     with client, client.as_current():
-        ClusterBatch(client, course, bundle).run(jobs, files_of, on_result)
+        ClusterBatch(client, course, bundle).run(jobs, files_of, on_result, stop)
 
 
 class ClusterBatch:
@@ -263,11 +263,14 @@ class ClusterBatch:
         self.looked = self.had_workers = time.monotonic()
         self.stopped = ""
 
-    def run(self, jobs, files_of, on_result) -> None:
+    def run(self, jobs, files_of, on_result, stop=None) -> None:
         pending = deque(jobs)
         self.client.register_plugin(self.plugin, name=self.plugin_name)
         try:
             while (pending or self.futures) and not self.stopped:
+                if stop is not None and stop.requested:
+                    self.stopped = "the batch was stopped"
+                    break
                 self._look()
                 if self.stopped:
                     break

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from traitlets.utils.importstring import import_item
 
 from ...build.nbgrader_run import environment
 from ...course import Course
+from ..sandbox.folders import owned_folder
 from .bundle import Bundle
 from .options import BatchGrade
 from .submissions import Job
@@ -64,7 +64,7 @@ class Worker:
         self.settings = BatchGrade(config=self.course.config)
         base = self.course.root / self.settings.staging_directory
         base.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-", dir=base))
+        self.folder = Path(owned_folder("worker-", base))
         os.chmod(self.folder, 0o755)  # the sandbox user must be able to walk to the notebook's folder
         self.definitions = self.folder / "definitions.db"
         self.definitions.write_bytes(bundle.definitions)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from ..sandbox.lifetime import end_with_parent
 from .bundle import Bundle
 from .execute import Executed, Worker
 from .submissions import Job
@@ -41,6 +42,8 @@ def _serve(conn, course_root: str, bundle: Bundle) -> None:
     """A worker process: execute each submission it is sent, until told to stop."""
     # Ctrl-C reaches the whole process group; the coordinator decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A coordinator that is killed takes its workers with it (their sandboxes end with them).
+    end_with_parent(os.getppid(), signal.SIGKILL)
     worker = None
     try:
         worker = Worker(Path(course_root), bundle)
@@ -89,14 +92,17 @@ class LocalWorkers:
         self.slots.append(slot)
         return slot
 
-    def run(self, jobs, files_of, on_result) -> None:
-        """Execute every job; ``on_result(job, Executed, attempts)`` once per job, in the order they end."""
+    def run(self, jobs, files_of, on_result, stop=None) -> None:
+        """Execute every job; ``on_result(job, Executed, attempts)`` once per job that ends, in that order.
+
+        When *stop* is requested, the workers are stopped and the jobs not done get no result.
+        """
         pending = deque((job, 1) for job in jobs)
         tries = {}
         try:
             for _ in range(min(self.count, len(pending))):
                 self._start_one()
-            while pending or any(s.job is not None for s in self.slots):
+            while (pending or any(s.job is not None for s in self.slots)) and not (stop and stop.requested):
                 for slot in self.slots:
                     if slot.ready and slot.job is None and pending:
                         job, attempt = pending.popleft()

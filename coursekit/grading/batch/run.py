@@ -21,13 +21,45 @@ The grades are the ones a sequential ``nbgrader autograde`` gives
 from __future__ import annotations
 
 import os
+import signal
+import threading
 
 from ...course import Course
 from .bundle import make_bundle
 from .options import BatchGrade
 from .record import Recorder, Result
-from .submissions import backup_gradebook, find_submissions, stage, staged_submissions
+from .submissions import backup_gradebook, find_submissions, stage, staged_submissions, staging_root
 from ..sandbox.folders import remove_stale_folders
+
+
+class StopRequest:
+    """SIGINT and SIGTERM ask the batch to stop: their handlers only set a flag.
+
+    The coordinator looks at it between two results (never in the middle of
+    recording one), stops its workers within a bound, and reports what it had
+    not graded yet as not graded; nothing of those is written.
+    """
+
+    def __init__(self):
+        self.signal = None
+        self._before = {}
+
+    @property
+    def requested(self) -> bool:
+        return self.signal is not None
+
+    def _set(self, signum, frame):
+        self.signal = signum
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._before[signum] = signal.signal(signum, self._set)
+        return self
+
+    def __exit__(self, *exc):
+        for signum, handler in self._before.items():
+            signal.signal(signum, handler)
 
 
 def files_of(course: Course, job) -> dict[str, bytes]:
@@ -49,6 +81,7 @@ def run_batch(course: Course, assignments=None, workers: int = 0, progress=True,
         console.print(f"no submissions found under {course.relative(course.submitted_root)}/")
         return []
     remove_stale_folders()
+    remove_stale_folders(staging_root(course))
     backup = backup_gradebook(course)
     if backup:
         console.print(f"gradebook backed up to {course.relative(backup)}")
@@ -59,7 +92,7 @@ def run_batch(course: Course, assignments=None, workers: int = 0, progress=True,
     bundle = make_bundle(course, {job.assignment for job in jobs})
     recorder = Recorder(course)
     results: dict = {}
-    with Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with StopRequest() as stop, Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=console, disable=not progress) as bar:
         task = bar.add_task("", total=len(jobs))
 
@@ -80,14 +113,18 @@ def run_batch(course: Course, assignments=None, workers: int = 0, progress=True,
         scheduler = scheduler if scheduler is not None else settings.scheduler
         if scheduler:
             from .cluster import run_on_cluster
-            run_on_cluster(course, scheduler, bundle, jobs, lambda job: files_of(course, job), on_result)
+            run_on_cluster(course, scheduler, bundle, jobs, lambda job: files_of(course, job), on_result, stop)
         else:
             from .local import LocalWorkers
             count = min(workers or settings.workers or os.cpu_count() or 1, len(jobs))
             LocalWorkers(course.root, bundle, count, attempts=settings.attempts,
                          timeout_s=settings.notebook_timeout_s).run(jobs, lambda job: files_of(course, job),
-                                                                   on_result)
-    return [results[job] for job in jobs if job in results]
+                                                                   on_result, stop)
+    why = ("the batch was stopped before it was graded" if stop.requested
+           else "no worker reported a result for it")
+    for job in jobs:  # every submission is reported, graded or not
+        results.setdefault(job, Result(job.assignment, job.student, False, 0.0, error=f"{why}; grade it again"))
+    return [results[job] for job in jobs]
 
 
 def print_summary(results, console=None):
@@ -101,7 +138,7 @@ def print_summary(results, console=None):
         table.add_column(name, justify=justify, overflow="fold")
     for r in results:
         notes = "; ".join(f"{i['kind']}" + (f" in {i['cell']}" if i.get("cell") else "") for i in r.incidents)
-        if r.attempts > 1:
+        if r.attempts > 1 and r.ok:
             notes = f"graded on attempt {r.attempts}" + ("; " if notes else "") + notes
         if not r.ok:
             notes = ("FAILED: " + r.error.splitlines()[0] + ("; " if notes else "")) + notes

@@ -12,16 +12,17 @@ import shutil
 import stat
 import tempfile
 
-#: A cold kernel's launcher makes ``cnn-sandbox-<pid>-*``, a worker's warm sandbox ``cnn-warm-<pid>-*``.
-PREFIXES = ("cnn-sandbox-", "cnn-warm-")
+#: A cold kernel's launcher makes ``cnn-sandbox-<pid>-*`` and a worker's warm sandbox ``cnn-warm-<pid>-*`` in the
+#: temp folder; a grading worker lays its submissions out in ``worker-<pid>-*`` in the course's staging folder.
+PREFIXES = ("cnn-sandbox-", "cnn-warm-", "worker-")
 _OWNED = re.compile("(?:%s)([0-9]+)-[^/]+" % "|".join(map(re.escape, PREFIXES)))
 
 
-def owned_folder(prefix: str) -> str:
-    """A new private folder in the temp folder, named for this process."""
+def owned_folder(prefix: str, base: str | os.PathLike | None = None) -> str:
+    """A new private folder in *base* (the temp folder by default), named for this process."""
     if prefix not in PREFIXES:
         raise ValueError(f"unknown sandbox folder prefix {prefix!r}")
-    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
+    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=base)
 
 
 def process_exists(pid: int) -> bool:
@@ -34,8 +35,8 @@ def process_exists(pid: int) -> bool:
     return True
 
 
-def remove_stale_folders(base: str | None = None) -> list[str]:
-    """Delete this user's sandbox folders whose owning process is gone; return their paths."""
+def remove_stale_folders(base: str | os.PathLike | None = None) -> list[str]:
+    """Delete this user's folders in *base* (the temp folder by default) whose owning process is gone."""
     removed = []
     try:
         entries = list(os.scandir(base or tempfile.gettempdir()))

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import json
 import os
 import shutil
@@ -59,6 +58,7 @@ from .command import (
     write_readable,
 )
 from .folders import owned_folder
+from .lifetime import end_with_parent
 from .mounts import Protected, base_plan, check_kernel_cwd
 from .options import (
     CHANNELS,
@@ -350,21 +350,6 @@ def _setup_failure(rc: int, stderr_tail: bytes) -> str | None:
     if rc == EXIT_PRELUDE_FAILED and prelude:
         return prelude[-1]
     return None
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def end_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
-    """Have the kernel send *signum* to this process when its parent ends, even by SIGKILL.
-
-    (Linux sends it when the parent's *thread* that started this process ends.)
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) != 0:
-        return
-    if os.getppid() != parent_pid:  # it had already ended
-        os.kill(os.getpid(), signum)
 
 
 def run_kernel(connection_file: str, extra_args: list[str]) -> int:
