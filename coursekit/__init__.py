@@ -10,6 +10,9 @@ The subpackages follow the pipeline a notebook takes, in order:
     report       gradebook -> the instructor report
     demo         the whole cycle on bundled demo submissions
 
+    lab_style    the stylesheet that aligns right-to-left prose, installed into JupyterLab
+                 (python -m coursekit.lab_style --install) and inlined in the feedback pages
+
 ``course.Course`` is the one object that knows the course's folders, options
 and languages; every stage takes it.
 """

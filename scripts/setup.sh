@@ -45,4 +45,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 echo "[setup] installing the grading sandbox kernelspec (cnn-sandbox)"
 .venv/bin/python -m coursekit.grading.sandbox --install >/dev/null
+echo "[setup] installing JupyterLab's stylesheet for right-to-left prose (coursekit.lab_style)"
+.venv/bin/python -m coursekit.lab_style --install >/dev/null
 echo "[setup] ready: .venv/bin/coursekit --help"

@@ -5,7 +5,10 @@ a fresh profile (see ``coursekit.report.screenshot``). JupyterLab runs from
 this interpreter on a loopback port with a random token, and with its config,
 data, settings, workspaces and runtime folders in a temporary folder, so that
 nothing of ``~/.jupyter`` reaches it. News, update checks and the
-notification prompt are switched off so that no toast covers the page.
+notification prompt are switched off so that no toast covers the page. The
+kit's right-to-left stylesheet is installed the way ``scripts/setup.sh``
+installs it into the venv (``coursekit.lab_style``), into a config folder of
+its own that ``JUPYTER_CONFIG_PATH`` adds.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from coursekit import lab_style
 from coursekit.report.screenshot import (  # noqa: F401  (re-exported for the tests)
     CHROMIUM_ARGS, ChromiumMissing, chromium_context, find_chromium, refuse_network)
 
@@ -72,7 +76,7 @@ class JupyterLab:
 
     def _environment(self) -> dict:
         dirs = {name: self.state / name for name in
-                ("config", "data", "runtime", "settings", "workspaces", "ipython", "home")}
+                ("config", "course_config", "data", "runtime", "settings", "workspaces", "ipython", "home")}
         for path in dirs.values():
             path.mkdir(parents=True, exist_ok=True)
         for name, settings in LAB_SETTINGS.items():
@@ -84,10 +88,13 @@ class JupyterLab:
         (labconfig / "page_config.json").write_text(
             json.dumps({"disabledExtensions": {name: True for name in LAB_DISABLED}}),
             encoding="utf-8")
+        lab_style.install(dirs["course_config"])
         env = dict(os.environ)
         env.update({
             "HOME": str(dirs["home"]),
             "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+            # searched after JUPYTER_CONFIG_DIR, like the venv's etc/jupyter that setup.sh installs into
+            "JUPYTER_CONFIG_PATH": str(dirs["course_config"]),
             "JUPYTER_DATA_DIR": str(dirs["data"]),
             "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
             "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),

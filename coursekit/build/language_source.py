@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..authoring.figures import Labels, draw_all
 from ..course import Course
 from ..translation.catalogs import compile_messages, read_catalog
 from ..translation.rtl import wrap_rtl
@@ -72,6 +73,10 @@ def write_language_source(course: Course, lang: str) -> Path:
         mo_dir = out / "locale" / lang / "LC_MESSAGES"
         mo_dir.mkdir(parents=True)
         compile_messages(course.catalog_path("messages", lang), mo_dir / "messages.mo")
+
+    if lang != course.source_language:
+        # The figures' labels in the students' language, over the master's English copies.
+        draw_all(out / "images", Labels(lang, message_translator(course, lang), course.direction(lang) == "rtl"))
 
     master = nbformat.read(course.master_path, as_version=4)
     nbformat.write(language_notebook(course, master, lang), out / course.master_path.name)

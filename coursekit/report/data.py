@@ -320,7 +320,12 @@ class AttentionRow:
 
 
 def attention_rows(data: ClassData) -> list[AttentionRow]:
-    """Incidents and pending manual grades, most serious first."""
+    """Incidents (kernel deaths, timeouts, tampering...), one row each, most serious first.
+
+    Written answers waiting for a grader are no incident: every class has
+    them, so they are counted once, by ``pending_manual``, where a row per
+    student would bury the incidents.
+    """
     rows = []
     for sub in data.submissions:
         for inc in sub.incidents:
@@ -328,13 +333,40 @@ def attention_rows(data: ClassData) -> list[AttentionRow]:
             if inc.cell:
                 detail = f"cell {inc.cell}: {detail}" if detail else f"cell {inc.cell}"
             rows.append(AttentionRow(sub.student, sub.assignment, inc.kind, detail))
-        pending = sub.pending_cells
-        if pending:
-            noun = "cell" if len(pending) == 1 else "cells"
-            rows.append(AttentionRow(sub.student, sub.assignment, MANUAL_PENDING,
-                                     f"{len(pending)} {noun}: {', '.join(pending)}"))
     rows.sort(key=lambda r: (SEVERITY.get(r.kind, len(SEVERITY)), r.student, r.assignment))
     return rows
+
+
+@dataclass
+class PendingManual:
+    """The written answers still waiting for a grader, over the whole class."""
+
+    students: int
+    submissions: int
+    by_cell: Counter  # graded cell -> submissions in which it waits
+
+    @property
+    def cells(self) -> int:
+        return sum(self.by_cell.values())
+
+    def __bool__(self) -> bool:
+        return self.cells > 0
+
+    def summary(self) -> str:
+        """``3 students, 5 cells (written_padding 3, written_loss 2)``."""
+        def count(n: int, noun: str) -> str:
+            return f"{n} {noun}{'' if n == 1 else 's'}"
+        cells = ", ".join(f"{cell} {n}" for cell, n in sorted(self.by_cell.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"{count(self.students, 'student')}, {count(self.cells, 'cell')} ({cells})"
+
+
+def pending_manual(data: ClassData) -> PendingManual:
+    """How many students and cells wait for a manual grade."""
+    by_cell: Counter = Counter()
+    waiting = [sub for sub in data.submissions if sub.pending_cells]
+    for sub in waiting:
+        by_cell.update(sub.pending_cells)
+    return PendingManual(students=len({sub.student for sub in waiting}), submissions=len(waiting), by_cell=by_cell)
 
 
 def fmt_number(x: float | None, digits: int = 1) -> str:

@@ -27,8 +27,9 @@ from pathlib import Path
 
 from ..course import Course, CourseError
 from .charts import distribution_figure, pass_rate_figure, png_data_uri
-from .data import (ATTENTION_LABELS, GRADES_CSV, InstructorReport, SEVERITY, CellStats, ClassData, attention_rows,
-                   cell_stats, collect, failure_counts, fmt_number, language_label, write_csv)
+from .data import (ATTENTION_LABELS, GRADES_CSV, MANUAL_PENDING, InstructorReport, SEVERITY, CellStats, ClassData,
+                   attention_rows, cell_stats, collect, failure_counts, fmt_number, language_label, pending_manual,
+                   write_csv)
 
 REPORT_HTML = "report.html"
 
@@ -156,10 +157,16 @@ def _summary_section(data: ClassData) -> str:
 
 def _attention_section(data: ClassData) -> str:
     rows = attention_rows(data)
+    pending = pending_manual(data)
     parts = ['<h2 id="attention">Submissions that need attention</h2>']
+    if pending:
+        # One line for the whole class: written answers wait in every class; incidents are the exception.
+        parts.append(f'<p class="pending"><span class="tag k-{MANUAL_PENDING}">'
+                     f'{_e(ATTENTION_LABELS[MANUAL_PENDING])}</span> '
+                     f'Written answers waiting for a grader: {_e(pending.summary())}.</p>')
     if not rows:
-        parts.append('<p class="note ok">Nothing to look at: no incidents and no manual '
-                     "grading pending.</p>")
+        parts.append('<p class="note ok">No incidents: no kernel died or timed out, and no cell was '
+                     "tampered with.</p>")
         return "\n".join(parts)
     kinds = Counter(r.kind for r in rows)
     parts.append("<p>" + ", ".join(

@@ -50,9 +50,13 @@ def languages_to_translate(course: Course, languages=None) -> list[str]:
     return [lang for lang in chosen if lang != course.source_language]
 
 
+#: The kit's own files whose ``_()`` messages students read: the labels drawn in the figures.
+KIT_MESSAGE_FILES = [Path(__file__).resolve().parent.parent / "authoring" / "figures.py"]
+
+
 def message_files(course: Course) -> list[Path]:
-    """Every file whose ``_()`` messages the students may read: the master's, then the grader's."""
-    files = [*sorted(course.master_dir.glob("*.py")), course.master_path]
+    """Every file whose ``_()`` messages the students may read: the master's, the figures', then the grader's."""
+    files = [*sorted(course.master_dir.glob("*.py")), course.master_path, *KIT_MESSAGE_FILES]
     for name in MessageSources(config=course.config).extra_sources:
         path = course.root / name
         files += sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else []

@@ -2,10 +2,15 @@
 
 A scratch course is built in all three languages; its release folders are
 copied into a student's home folder, which a private JupyterLab serves on a
-loopback port. Headless Chromium (Debian's, through Playwright) opens each
-notebook, reads the rendered page, types into cells and runs them. While that
-happens, a Persian submission with a mistake in ``zero_pad`` is autograded in
-the scratch course and its feedback page is generated, to be opened last.
+loopback port, with the course's custom.css installed (tests/browser_support.py).
+Headless Chromium (Debian's, through Playwright) opens each notebook, reads
+the rendered page, types into cells and runs them. While that happens, a
+Persian submission with a mistake in ``zero_pad`` is autograded in the
+scratch course and its feedback page is generated, to be opened last, offline.
+
+The Persian layout is judged from the boxes of the rendered text: where a
+paragraph's lines start, and in which order the pieces of a check's message
+(Persian words, and the values the checks isolate left to right) are drawn.
 
 Screenshots go to ``artifacts/screenshots/`` (ignored by git).
 """
@@ -34,13 +39,21 @@ FEEDBACK_MISTAKE = ANSWERS / "mistakes" / "zero_pad__pads_one_side.py"
 #: The answers typed into zero_pad: one right, one that pads on one side only.
 RIGHT_ZERO_PAD = "X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))"
 WRONG_ZERO_PAD = "X_pad = np.pad(X, ((0, 0), (0, 2 * pad), (0, 2 * pad), (0, 0)))"
+#: An answer that pads every axis, the batch and the channels too: its shapes are wrong.
+WRONG_SHAPE_ZERO_PAD = "X_pad = np.pad(X, pad)"
 STUB_LINE = "raise NotImplementedError()"
+#: The line of zero_pad's answer cell that the tests type over: the stub, or an answer typed before.
+ZERO_PAD_LINE = re.compile(r"raise NotImplementedError\(\)|X_pad = np\.pad")
+#: What a Persian student types in place of a written answer's stub.
+PERSIAN_ANSWER = "تجمیع بیشینه بزرگ‌ترین درایهٔ هر پنجره را نگه می‌دارد و بقیه را کنار می‌گذارد."
 RUN_TIMEOUT = 90_000  # ms: a kernel's first import of numpy, h5py and matplotlib on a busy machine
 PERSIAN = re.compile("[\u0600-\u06ff]")
 
-pytestmark = pytest.mark.filterwarnings(
+pytestmark = [
+    pytest.mark.slow,
     # nbgrader's own add_submission trips these SQLAlchemy autoflush warnings
-    "ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning")
+    pytest.mark.filterwarnings("ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning"),
+]
 
 
 # --------------------------------------------------------------------------
@@ -60,13 +73,20 @@ def catalog_message(root: Path, lang: str, msgid: str) -> str:
     return entry.msgstr
 
 
+#: The invisible marks that isolate a printed value (U+2066 ... U+2069, cnn_checks.isolate).
+ISOLATES = "[\u2066-\u2069]*"
+
+
 def message_pattern(template: str, **values) -> re.Pattern:
-    """A regex for *template* with the named fields filled in; other fields match a number."""
+    """A regex for *template* with the named fields filled in; other fields match a number.
+
+    In a right-to-left language each value is isolated (issue 13), so a field may carry isolate marks.
+    """
     parts, pos = [], 0
     for match in _FIELD.finditer(template):
         parts.append(re.escape(template[pos:match.start()]))
         name = match.group(1)
-        parts.append(re.escape(str(values[name])) if name in values else r"\d+")
+        parts.append(ISOLATES + (re.escape(str(values[name])) if name in values else r"\d+") + ISOLATES)
         pos = match.end()
     parts.append(re.escape(template[pos:]))
     # a field filled with "" at the end leaves a space that the output does not keep
@@ -149,8 +169,8 @@ class NotebookPage:
     def output(self, grade_id: str):
         return self.cell(grade_id).locator(".jp-OutputArea")
 
-    def replace_line(self, grade_id: str, old: str, new: str) -> None:
-        """Click the line of the cell's editor that shows *old* and type *new* over it."""
+    def replace_line(self, grade_id: str, old: str | re.Pattern, new: str) -> None:
+        """Click the line of the cell's editor that shows *old* (text or pattern) and type *new* over it."""
         line = self.cell(grade_id).locator(".cm-line", has_text=old).first
         line.click()
         self.page.keyboard.press("End")
@@ -241,6 +261,18 @@ def wait_for_images(page: Page, expected: int) -> list[dict]:
         " return imgs.length >= n && Array.from(imgs).every(i => i.complete); }",
         arg=expected, timeout=30_000)
     return page.evaluate(IMAGES_JS)
+
+
+#: What a Python traceback shows, and never a failing check's output.
+TRACEBACK_MARKS = ("Traceback (most recent call last)", "CheckFailed", "cnn_checks.py", "File \"", "---->",
+                   "Cell In[")
+
+
+def assert_no_traceback(output) -> None:
+    """The output of a check cell holds no line of a traceback."""
+    text = output.inner_text()
+    found = [mark for mark in TRACEBACK_MARKS if mark in text]
+    assert not found, f"traceback lines in a check's output ({found}):\n{text[:2000]}"
 
 
 # --------------------------------------------------------------------------
@@ -339,7 +371,8 @@ def test_does_a_check_report_an_unwritten_function_and_pass_a_typed_answer(noteb
 
     view.run("setup", "conv_single_step", "test_conv_single_step")
     expect(view.output("test_conv_single_step")).to_contain_text(raised, timeout=RUN_TIMEOUT)
-    expect(view.output("test_conv_single_step")).to_contain_text("CheckFailed")
+    # Issue 13: a failing check shows its message, no longer a CheckFailed traceback.
+    assert_no_traceback(view.output("test_conv_single_step"))
 
     view.replace_line("zero_pad", STUB_LINE, RIGHT_ZERO_PAD)
     assert RIGHT_ZERO_PAD in view.editor_text("zero_pad")
@@ -444,10 +477,11 @@ def persian_failure(view: NotebookPage, root: Path):
         catalog_message(root, "fa", "{fn}: {failed} of {total} checks failed."), fn="zero_pad")
     output = view.output("test_zero_pad")
     if WRONG_ZERO_PAD not in view.editor_text("zero_pad"):
-        view.replace_line("zero_pad", STUB_LINE, WRONG_ZERO_PAD)
+        view.replace_line("zero_pad", ZERO_PAD_LINE, WRONG_ZERO_PAD)
         assert WRONG_ZERO_PAD in view.editor_text("zero_pad"), "the answer was not typed in"
         view.run("setup", "zero_pad", "test_zero_pad")
     expect(output).to_contain_text(header, timeout=RUN_TIMEOUT)
+    expect(output).to_contain_text(re.compile("\u2717 [\u2066-\u2069]*x_pad\\[1, 1\\]"))
     return output, header
 
 
@@ -462,7 +496,7 @@ def test_does_a_failing_check_speak_persian_in_the_notebook(notebooks, classroom
                                    "{name} is wrong.\n  expected: {expected}\n  got:      {actual}")
     wrong = message_pattern(wrong_values.splitlines()[0], name="x_pad[1, 1]")
     assert PERSIAN.search(wrong.pattern)
-    expect(output).to_contain_text("\u2717 x_pad")
+    expect(output).to_contain_text(re.compile("\u2717 " + ISOLATES + "x_pad"))
     expect(output).to_contain_text(wrong)
     view.shot("check_failed", "test_zero_pad", block="start")
 
@@ -504,6 +538,273 @@ def test_do_numbers_in_persian_check_messages_keep_their_order(notebooks, classr
 
 
 # --------------------------------------------------------------------------
+# Persian, as a reader sees it: edges and reading order measured on the page
+# --------------------------------------------------------------------------
+
+#: The line boxes of every Persian paragraph under *root* (its text, inline code and inline formulas;
+#: display formulas are centred on lines of their own), and the edges of its cell's content.
+PARAGRAPH_LINES_JS = r"""(root, args) => {
+  const [paragraphs, container] = args;
+  const out = [];
+  for (const p of root.querySelectorAll(paragraphs)) {
+    if (p.closest('[dir=ltr]') || !/[\u0600-\u06ff]/.test(p.textContent)) continue;
+    const cell = p.closest(container), cs = getComputedStyle(cell), ps = getComputedStyle(p);
+    const cb = cell.getBoundingClientRect(), pb = p.getBoundingClientRect();
+    const rects = [];
+    // Inline code and formulas count whole, with their padding: a line may start with either.
+    const whole = 'code, mjx-container';
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT, {acceptNode: n =>
+      n.nodeType === 1 ? (n.matches(whole) && !n.parentElement.closest(whole) ? NodeFilter.FILTER_ACCEPT
+                                                                             : NodeFilter.FILTER_SKIP)
+        : (n.parentElement.closest(whole) || !n.data.trim() ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT)});
+    let n;
+    while ((n = walker.nextNode())) {
+      if (n.nodeType === 1) {
+        if (n.getAttribute('display') !== 'true') rects.push(...Array.from(n.getClientRects()).filter(r => r.width > 0));
+        continue;
+      }
+      const range = document.createRange(); range.selectNodeContents(n);
+      rects.push(...Array.from(range.getClientRects()).filter(r => r.width > 0));
+    }
+    const lines = [];
+    for (const r of rects) {
+      const mid = (r.top + r.bottom) / 2;
+      const line = lines.find(l => mid > l.top && mid < l.bottom);
+      if (line) { line.left = Math.min(line.left, r.left); line.right = Math.max(line.right, r.right); }
+      else lines.push({top: r.top, bottom: r.bottom, left: r.left, right: r.right});
+    }
+    out.push({text: p.textContent.trim().slice(0, 60), direction: ps.direction, textAlign: ps.textAlign,
+              cellLeft: cb.left + parseFloat(cs.paddingLeft) + parseFloat(cs.borderLeftWidth),
+              cellRight: cb.right - parseFloat(cs.paddingRight) - parseFloat(cs.borderRightWidth),
+              paragraphRight: pb.right - parseFloat(ps.paddingRight),
+              lines: lines.map(l => ({left: l.left, right: l.right}))});
+  }
+  return out; }"""
+
+EDGE = 2.0  # px: how far a line may start from the edge it is aligned to (subpixel layout)
+
+
+def misaligned(paragraphs: list[dict]) -> list[str]:
+    """The Persian paragraphs that are not laid out right to left from the right edge of their cell."""
+    problems = []
+    for p in paragraphs:
+        if p["direction"] != "rtl":
+            problems.append(f"{p['text']!r}: direction {p['direction']}")
+        if abs(p["paragraphRight"] - p["cellRight"]) > EDGE:
+            problems.append(f"{p['text']!r}: the paragraph ends {p['cellRight'] - p['paragraphRight']:.0f} px "
+                            "before the cell's right edge")
+        for line in p["lines"]:
+            if abs(line["right"] - p["cellRight"]) > EDGE:
+                problems.append(f"{p['text']!r} (text-align {p['textAlign']}): a line starts "
+                                f"{p['cellRight'] - line['right']:.0f} px left of the cell's right edge")
+                break
+    return problems
+
+
+def short_lines(paragraphs: list[dict]) -> list[tuple[dict, dict]]:
+    """The lines that fill less than two thirds of their cell: where alignment shows."""
+    return [(p, line) for p in paragraphs for line in p["lines"]
+            if line["right"] - line["left"] < 2 / 3 * (p["cellRight"] - p["cellLeft"])]
+
+
+def test_are_persian_paragraphs_aligned_to_the_right_edge_of_their_cell(notebooks):
+    """Does every line of every Persian paragraph start at its cell's right edge, short last lines too,
+    measured from the boxes of its text in JupyterLab (with the course's custom.css)?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    page = view.page
+    stylesheet = page.evaluate("() => Array.from(document.styleSheets).map(s => s.href || '')"
+                               ".filter(h => h.includes('/custom/custom.css'))")
+    assert stylesheet, "JupyterLab did not load custom/custom.css"
+    page.wait_for_function("() => document.querySelectorAll('.jp-RenderedMarkdown [dir=rtl] mjx-container')"
+                           ".length >= 20", timeout=30_000)
+    paragraphs = view.page.locator(".jp-Notebook").first.evaluate(
+        PARAGRAPH_LINES_JS, [".jp-RenderedMarkdown [dir=rtl] p", ".jp-RenderedMarkdown"])
+    assert len(paragraphs) >= 40, f"only {len(paragraphs)} Persian paragraphs"
+    short = short_lines(paragraphs)
+    assert len(short) >= 10, "too few short lines to see the alignment"
+    assert all(line["left"] - p["cellLeft"] > 50 for p, line in short), "short lines that start at the left"
+    assert misaligned(paragraphs) == []
+
+    # the picture: the cell of the first paragraph whose only line is short
+    one_line = next(p for p, line in short if len(p["lines"]) == 1)
+    cell = view.page.locator(".jp-Notebook .jp-MarkdownCell", has_text=one_line["text"][:30]).first
+    cell.scroll_into_view_if_needed()
+    cell.screenshot(path=str(screenshot_path("student_view_fa_paragraph_right_aligned.png")))
+
+
+#: Each line of Persian text under *root*, as the checks wrote it (logical order), with the screen boxes of
+#: its pieces: the values the checks isolated left to right (U+2066 ... U+2069), each with the box of each
+#: of its characters, and the Persian words between them.
+READING_ORDER_JS = r"""(root) => {
+  const nodes = []; let text = '';
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) { nodes.push([node, text.length]); text += node.data; }
+  const at = i => { let k = nodes.length - 1; while (nodes[k][1] > i) k--; return [nodes[k][0], i - nodes[k][1]]; };
+  const box = (start, end) => {
+    const range = document.createRange(), [a, ao] = at(start), [b, bo] = at(end - 1);
+    range.setStart(a, ao); range.setEnd(b, bo + 1);
+    const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+    return rects.length ? {left: Math.min(...rects.map(r => r.left)), right: Math.max(...rects.map(r => r.right)),
+                           top: Math.min(...rects.map(r => r.top)), bottom: Math.max(...rects.map(r => r.bottom))}
+                        : null; };
+  const lines = []; let offset = 0;
+  for (const line of text.split('\n')) {
+    if (/[\u0600-\u06ff]/.test(line)) {
+      const pieces = [], piece = /\u2066([^\u2066\u2069]*)\u2069|[\u0600-\u06ff\u200c]+/g;
+      let m;
+      while ((m = piece.exec(line))) {
+        const start = offset + m.index, where = box(start, start + m[0].length);
+        if (!where) continue;
+        const value = m[1] !== undefined;
+        const chars = [];
+        if (value) for (let i = 0; i < m[1].length; i++) {
+          const c = m[1][i];
+          if (c.trim()) chars.push({c, ...box(start + 1 + i, start + 2 + i)});
+        }
+        pieces.push({text: value ? m[1] : m[0], value, chars, ...where});
+      }
+      lines.push({line: line.replace(/[\u2066-\u2069]/g, '').trim(), pieces});
+    }
+    offset += line.length + 1;
+  }
+  return lines; }"""
+
+
+def visual_order(line: dict) -> list[str]:
+    """The pieces of a right-to-left line as a reader meets them: from the right."""
+    return [p["text"] for p in sorted(line["pieces"], key=lambda p: -p["right"])]
+
+
+def value_as_drawn(piece: dict) -> str:
+    """A value's characters read off the screen, left to right (spaces left out)."""
+    return "".join(c["c"] for c in sorted(piece["chars"], key=lambda c: c["left"]))
+
+
+def reading_order_problems(lines: list[dict]) -> list[str]:
+    """Lines whose pieces are drawn out of order, and values whose characters are."""
+    problems = []
+    for line in lines:
+        single = max(p["bottom"] for p in line["pieces"]) - min(p["top"] for p in line["pieces"]) < \
+            2 * min(p["bottom"] - p["top"] for p in line["pieces"])
+        if single and visual_order(line) != [p["text"] for p in line["pieces"]]:
+            problems.append(f"{line['line']!r} is drawn as {visual_order(line)}")
+        for piece in line["pieces"]:
+            if piece["value"] and value_as_drawn(piece) != piece["text"].replace(" ", ""):
+                problems.append(f"{piece['text']!r} is drawn as {value_as_drawn(piece)!r} in {line['line']!r}")
+    return problems
+
+
+def persian_shape_failure(view: NotebookPage, root: Path):
+    """The zero_pad check's output in the Persian notebook after an answer of the wrong shape."""
+    shape_message = catalog_message(root, "fa", "{name} has the wrong shape: expected {expected}, got {actual}.")
+    output = view.output("test_zero_pad")
+    if WRONG_SHAPE_ZERO_PAD not in view.editor_text("zero_pad"):
+        view.replace_line("zero_pad", ZERO_PAD_LINE, WRONG_SHAPE_ZERO_PAD)
+        assert WRONG_SHAPE_ZERO_PAD in view.editor_text("zero_pad"), "the answer was not typed in"
+        view.run("setup", "zero_pad", "test_zero_pad")
+    expect(output).to_contain_text(shape_message.split("{")[0].strip(), timeout=RUN_TIMEOUT)
+    return output
+
+
+def test_does_a_shape_tuple_in_a_persian_check_message_read_in_order(notebooks, classroom):
+    """When zero_pad returns the wrong shape, is each shape tuple of the Persian message drawn as printed,
+    ( first and ) last, and do the line's pieces (name, expected, actual) read from the right?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    output = persian_shape_failure(view, classroom.course.root)
+    lines = output.locator("pre").first.evaluate(READING_ORDER_JS)
+    tuples = [(line, piece) for line in lines for piece in line["pieces"]
+              if piece["value"] and re.fullmatch(r"\(\d+(, \d+)*\)", piece["text"])]
+    assert len(tuples) >= 2, f"no shape tuples in the Persian message: {[line['line'] for line in lines]}"
+    for line, piece in tuples:
+        assert value_as_drawn(piece) == piece["text"].replace(" ", ""), f"{piece['text']} in {line['line']!r}"
+    line = next(line for line, piece in tuples if piece["text"] == "(4, 7, 7, 2)")
+    values = [p["text"] for p in line["pieces"] if p["value"]]
+    assert values == ["x_pad", "(4, 7, 7, 2)", "(8, 7, 7, 6)"], line["line"]
+    # name, then what was expected, then what came: from the right
+    drawn = [text for text in visual_order(line) if text in values]
+    assert drawn == values, f"{line['line']!r} is drawn as {visual_order(line)}"
+    view.shot("check_shape_tuple", "test_zero_pad", block="start")
+
+
+def test_does_a_line_mixing_persian_and_code_names_read_in_order(notebooks, classroom):
+    """Does every Persian line of a failing check's message, where Persian words and code names or numbers
+    alternate (zero_pad: ... 4 ... 3 ...), read from the right in the order it was written?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    output = persian_shape_failure(view, classroom.course.root)
+    lines = output.locator("pre").first.evaluate(READING_ORDER_JS)
+    header = next((line for line in lines if line["pieces"] and line["pieces"][0]["text"] == "zero_pad"), None)
+    assert header is not None, f"no header line naming zero_pad: {[line['line'] for line in lines]}"
+    assert visual_order(header) == [p["text"] for p in header["pieces"]], header["line"]
+    assert header["pieces"][0]["right"] >= max(p["right"] for p in header["pieces"]), "zero_pad is not first"
+    mixed = [line for line in lines if any(p["value"] for p in line["pieces"]) and
+             any(not p["value"] for p in line["pieces"])]
+    assert len(mixed) >= 3
+    assert reading_order_problems(lines) == []
+
+
+def test_does_a_failing_persian_check_show_its_message_and_no_traceback(notebooks, classroom):
+    """Does a failing check in the Persian notebook show its message (header and failing checks) and
+    no line of a Python traceback?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    output = persian_shape_failure(view, classroom.course.root)
+    text = output.inner_text()
+    assert PERSIAN.search(text) and "\u2717" in text
+    assert_no_traceback(output)
+    errors = output.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 1, "the message is not shown as one error output"
+    output.screenshot(path=str(screenshot_path("student_view_fa_check_message_no_traceback.png")))
+
+
+def shot_cells(view: NotebookPage, name: str, *grade_ids: str) -> Path:
+    """A screenshot of the cells *grade_ids* together (scrolled into view first)."""
+    view.cell(grade_ids[0]).evaluate("el => el.scrollIntoView({block: 'center'})")
+    view.page.wait_for_timeout(200)
+    boxes = [view.cell(grade_id).bounding_box() for grade_id in grade_ids]
+    top, bottom = min(b["y"] for b in boxes), max(b["y"] + b["height"] for b in boxes)
+    left, right = min(b["x"] for b in boxes), max(b["x"] + b["width"] for b in boxes)
+    path = screenshot_path(f"student_view_{view.lang}_{name}.png")
+    view.page.screenshot(path=str(path), clip={"x": left, "y": top, "width": right - left, "height": bottom - top})
+    return path
+
+
+def written_answer(view: NotebookPage, grade_id: str) -> list[dict]:
+    return view.cell(grade_id).evaluate(PARAGRAPH_LINES_JS, [".jp-RenderedMarkdown [dir=rtl] p",
+                                                             ".jp-RenderedMarkdown"])
+
+
+def test_are_the_written_answer_stub_and_a_persian_answer_laid_out_right_to_left(notebooks, classroom):
+    """Is the stub of a Persian written answer laid out right to left from the right edge, and is a
+    Persian answer typed in its place, once rendered, too?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    stub = catalog_message(classroom.course.root, "fa", "YOUR ANSWER HERE")
+    cell = view.cell("answer_pooling")
+    cell.scroll_into_view_if_needed()
+    expect(cell.locator(".jp-RenderedMarkdown [dir=rtl] p")).to_have_text(stub)
+    before = written_answer(view, "answer_pooling")
+    assert len(before) == 1 and misaligned(before) == []
+    assert before[0]["lines"][0]["left"] - before[0]["cellLeft"] > 200, "the stub is not on the right"
+    shot_cells(view, "written_answer_stub", "question_pooling", "answer_pooling")
+
+    cell.locator(".jp-RenderedMarkdown").dblclick()  # edit the markdown source
+    view.replace_line("answer_pooling", stub, PERSIAN_ANSWER)
+    view.page.keyboard.press("Control+Enter")  # render it
+    expect(cell.locator(".jp-RenderedMarkdown [dir=rtl] p")).to_have_text(PERSIAN_ANSWER)
+    after = written_answer(view, "answer_pooling")
+    assert len(after) == 1 and misaligned(after) == []
+    assert [p["text"] for p in after] == [PERSIAN_ANSWER[:60]]
+    # the next cell selected, so that the answer's cell toolbar does not cover it
+    view.page.keyboard.press("Escape")
+    view.page.keyboard.press("j")
+    shot_cells(view, "written_answer_typed", "question_pooling", "answer_pooling")
+
+
+# --------------------------------------------------------------------------
 # The Persian feedback page
 # --------------------------------------------------------------------------
 
@@ -537,12 +838,48 @@ def test_is_the_persian_feedback_page_right_to_left_and_free_of_hidden_tests(cla
             fn="zero_pad")
         graded = page.locator('[id="cell-id=test_zero_pad"]')
         expect(graded).to_contain_text(header)
-        expect(graded).to_contain_text("\u2717 x_pad")
+        expect(graded).to_contain_text(re.compile("\u2717 " + ISOLATES + "x_pad"))
         text = page.inner_text("body")
         assert "BEGIN HIDDEN TESTS" not in text and "_hidden_checks" not in text
-        assert all(url.startswith(("http:", "https:")) for url in refused)
+        assert refused == [], f"the page tried to reach the network: {refused}"  # MathJax is beside it
         page.screenshot(path=str(screenshot_path("feedback_fa_top.png")))
         graded.evaluate("el => el.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(screenshot_path("feedback_fa_zero_pad.png")))
+    finally:
+        page.close()
+
+
+def test_are_formulas_typeset_and_paragraphs_aligned_in_the_offline_persian_feedback_page(classroom,
+                                                                                         browser_context):
+    """Opened with every network request refused, does the Persian feedback page typeset its formulas with
+    the MathJax beside it (no raw $...$ left in the prose), and align its paragraphs to the right?"""
+    html_path = classroom.feedback.result(timeout=600)
+    assert (html_path.parent / "mathjax" / "tex-chtml-full.js").is_file(), "no MathJax beside the page"
+    page = browser_context.new_page()
+    refused = refuse_network(page)
+    try:
+        page.goto(html_path.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=30_000)
+        page.evaluate("() => MathJax.startup.promise")  # typesetting done
+        math = page.evaluate(MATH_JS, "[dir=rtl]")
+        assert math["count"] >= 20, f"only {math['count']} typeset formulas"
+        assert math["errors"] == 0 and math["notLtr"] == []
+        prose = page.evaluate(PROSE_TEXT_JS, "[dir=rtl]")
+        raw_tex = sorted(set(re.findall(r"\$[^$]{0,30}|\\(?:times|frac|sum|partial)\b", prose)))
+        assert not raw_tex, f"TeX left untypeset in the feedback prose: {raw_tex[:5]}"
+        loaded = page.evaluate("() => Array.from(document.fonts).filter(f => f.status === 'loaded')"
+                               ".map(f => f.family)")
+        assert any(family.startswith("MJXTEX") for family in loaded), f"MathJax's fonts did not load: {loaded}"
+        assert refused == [], f"the page tried to reach the network: {refused}"
+
+        paragraphs = page.locator("body").evaluate(PARAGRAPH_LINES_JS, [".rendered_html [dir=rtl] p",
+                                                                         ".rendered_html"])
+        assert len(paragraphs) >= 40 and len(short_lines(paragraphs)) >= 10
+        assert misaligned(paragraphs) == []
+
+        formula = page.locator("[dir=rtl] p", has=page.locator("mjx-container")).nth(3)
+        formula.evaluate("el => el.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(screenshot_path("feedback_fa_offline_math.png")))
     finally:
         page.close()

@@ -421,33 +421,68 @@ def test_does_a_class_of_one_student_say_distributions_are_not_meaningful(tmp_pa
     assert parsed.tables["pass-rates"][1][:5] == ["test_zero_pad", "5", "0", "1", "0%"]
 
 
-def test_are_incidents_and_pending_manual_grades_listed_for_attention(tmp_path):
-    """Are kernel deaths, timeouts, tampering and pending manual grades listed?"""
+#: Written answers of a second graded cell, for classes where several wait for a grader.
+WRITTEN_CELLS = {**CELLS, "written_loss": (3, "markdown")}
+
+
+def test_are_incidents_listed_one_per_row_and_pending_written_answers_folded_into_one_line(tmp_path):
+    """Are kernel deaths, timeouts and tampering listed one row each, while the written answers waiting
+    for a grader fold into one line (students and cells counted), so that the incidents stand out?"""
     subs = [
         Sub("ann", "en", incidents=[{"kind": "kernel_died", "cell": "test_conv_forward",
                                      "message": "The kernel died (exit code -9)"}]),
         Sub("ben", "fa", incidents=[{"kind": "timeout", "cell": None,
                                      "message": "stopped after 120 s"},
                                     {"kind": "tampered", "cell": "test_zero_pad",
-                                     "message": "test cell changed"}]),
-        Sub("cat", "tr", scores={"written_padding": None}),
-        Sub("dan", "en", incidents=[]),
+                                     "message": "test cell changed"}],
+            scores={"written_loss": None}),
+        Sub("cat", "tr", scores={"written_padding": None, "written_loss": None}),
+        Sub("dan", "en", incidents=[], scores={"written_padding": None}),
         Sub("eli", "en"),  # no coursekit metadata at all
     ]
-    root = make_course(tmp_path / "c", subs)
+    root = make_course(tmp_path / "c", subs, cells=WRITTEN_CELLS)
     text, parsed = parse(write_report(root, tmp_path / "out"))
     rows = parsed.tables["attention"]
     assert rows[0] == ["Student", "Assignment", "What", "Detail"]
+    # one row per incident, and none for a written answer (before: one "Manual grading pending" row per student)
     assert rows[1:] == [
         ["ben", "cnn_step_by_step_fa", "Tampered cell", "cell test_zero_pad: test cell changed"],
         ["ann", "cnn_step_by_step_en", "Kernel died",
          "cell test_conv_forward: The kernel died (exit code -9)"],
         ["ben", "cnn_step_by_step_fa", "Timed out", "stopped after 120 s"],
-        ["cat", "cnn_step_by_step_tr", "Manual grading pending", "1 cell: written_padding"],
     ]
+    assert ("Written answers waiting for a grader: 3 students, 4 cells "
+            "(written_loss 2, written_padding 2).") in re.sub(r"<[^>]+>", "", text)
+    assert text.count("Manual grading pending") == 1
+    # the line comes before the incidents' table, which it does not join
+    assert text.index("Written answers waiting") < text.index("<table", text.index('id="attention"'))
     # a pending cell does not count in the pass rate
     written = next(r for r in parsed.tables["pass-rates"] if r[0] == "written_padding")
-    assert written[2:7] == ["4", "4", "100%", "100%", "1"]
+    assert written[2:7] == ["3", "3", "100%", "100%", "2"]
+
+
+def test_is_the_pending_summary_counted_per_student_and_cell(tmp_path):
+    """Does the summary count each student once, however many written answers of theirs wait, and
+    each waiting cell of each submission?"""
+    subs = [Sub("ann", "en", scores={"written_padding": None, "written_loss": None}),
+            Sub("ann", "fa", scores={"written_padding": None}),
+            Sub("ben", "en")]
+    data = collect(make_course(tmp_path / "c", subs, cells=WRITTEN_CELLS))
+    pending = report_data.pending_manual(data)
+    assert (pending.students, pending.submissions, pending.cells) == (1, 2, 3)
+    assert pending.summary() == "1 student, 3 cells (written_padding 2, written_loss 1)"
+    assert report_data.attention_rows(data) == []
+
+
+def test_does_a_class_with_only_pending_written_answers_say_there_is_no_incident(tmp_path):
+    """With written answers waiting and nothing else, does the section say so in two lines, with no table?"""
+    root = make_course(tmp_path / "c", [Sub("ann", "en", scores={"written_padding": None}), Sub("ben", "en")],
+                       langs=("en",))
+    text, parsed = parse(write_report(root, tmp_path / "out"))
+    plain = re.sub(r"<[^>]+>", "", text)
+    assert "Written answers waiting for a grader: 1 student, 1 cell (written_padding 1)." in plain
+    assert "No incidents: no kernel died or timed out, and no cell was tampered with." in plain
+    assert "attention" not in parsed.tables
 
 
 def test_is_an_unreadable_notebook_reported_as_malformed(tmp_path):

@@ -35,6 +35,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+@pytest.mark.slow
 def test_does_the_report_page_show_its_figures_without_touching_the_network(graded_course, tmp_path):
     """Does report.html, opened in Chromium, load every figure and make no network request?"""
     require_chromium()
@@ -59,6 +60,7 @@ def test_does_the_report_page_show_its_figures_without_touching_the_network(grad
     assert "Score distribution" in headings and "Pass rate per graded cell" in headings
 
 
+@pytest.mark.slow
 def test_does_the_screenshot_command_write_a_png_of_the_report(graded_course, tmp_path, capsys):
     """Does `python -m coursekit.report.screenshot` write a 1280-pixel-wide PNG of the report?"""
     require_chromium()
