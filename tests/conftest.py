@@ -51,3 +51,27 @@ def pytest_collection_modifyitems(config, items):
     if unmarked:
         raise pytest.UsageError("these tests build or grade the course but are not marked slow:\n  "
                                 + "\n  ".join(unmarked))
+
+
+@pytest.fixture(scope="session")
+def sandbox_kernelspec(tmp_path_factory):
+    """This checkout's ``cnn-sandbox`` kernelspec, installed into a throwaway Jupyter path."""
+    from coursekit.grading.sandbox.kernelspec import install_kernelspec
+    from coursekit.grading.sandbox.options import KERNEL_NAME
+
+    prefix = tmp_path_factory.mktemp("jupyter-prefix")
+    assert install_kernelspec(prefix) == KERNEL_NAME
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
+        yield prefix
+
+
+@pytest.fixture
+def no_course_root_env(monkeypatch):
+    """The sandbox finds its course from the kernel's folder, not from $COURSEKIT_COURSE_ROOT.
+
+    (ContainedExecute sets that variable in the process that grades.)
+    """
+    from coursekit.grading.sandbox.options import COURSE_ROOT_ENV
+
+    monkeypatch.delenv(COURSE_ROOT_ENV, raising=False)
