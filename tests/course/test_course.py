@@ -217,3 +217,14 @@ def test_does_the_stage_find_the_course_nbgrader_runs_in(tmp_path):
     config = Course.load(root).config
     config.CourseDirectory.root = str(root)
     assert Course.from_config(config).release_dir("a") == root.resolve() / "published" / "a"
+
+
+def test_does_a_stage_find_the_course_it_was_given_wherever_it_runs(tmp_path, monkeypatch):
+    """Does a stage given the configuration of Course.load(root) find root, when the process runs elsewhere?
+
+    `coursekit grade --course-root DIR` hands that configuration to its workers' stages (GuardLockedCells,
+    ContainedExecute), which find the course with Course.from_config().
+    """
+    root = course_root(tmp_path / "course", FOLDERS)
+    monkeypatch.chdir(tmp_path)
+    assert Course.from_config(Course.load(root).config).root == root.resolve()
