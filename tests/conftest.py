@@ -24,12 +24,10 @@ def catalogue_grades(english_course):
     files = {"correct-loops": CORRECT_LOOPS, "correct-vectorized": ANSWERS / "correct_vectorized.py"}
     for path in sorted((ANSWERS / "mistakes").glob("*.py")) + sorted((ANSWERS / "tampering").glob("*.py")):
         files[student_id(path)] = path
-    from coursekit.grading.batch import run_batch
-
     for student, path in files.items():
         english_course.submit(student, path)
     # The batch grader gives plain nbgrader's grades (tests/grading/test_batch.py), twice as fast.
-    run_batch(english_course.course, workers=2, progress=False, students=list(files))
+    english_course.grade(workers=2, students=list(files))
     return {student: english_course.scores(student) for student in files}
 
 

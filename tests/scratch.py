@@ -1,6 +1,7 @@
 """Scratch copies of the course, built and graded with real nbgrader, and the answer catalogue."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import nbformat
@@ -42,6 +43,13 @@ class ScratchCourse:
 
     def autograde(self, lang: str = "en", *extra) -> None:
         run_nbgrader(["autograde", self.course.assignment_for(lang), "--force", *extra], self.root)
+
+    def grade(self, **options) -> list:
+        """``coursekit grade`` as an instructor runs it, in the course root: run_batch's Results."""
+        from coursekit.grading.batch import run_batch
+
+        with contextlib.chdir(self.root):
+            return run_batch(self.course, progress=False, **options)
 
     def scores(self, student: str, lang: str = "en") -> dict:
         """``{grade_id: (score, max_score)}`` of one student's graded notebook."""

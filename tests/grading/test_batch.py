@@ -7,7 +7,6 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from coursekit.grading.batch import run_batch
 from coursekit.grading.batch.options import BatchGrade
 from scratch import ANSWERS, COURSE, CORRECT_LOOPS, ScratchCourse, student_id
 
@@ -77,7 +76,7 @@ def courses(tmp_path_factory):
     batch.submit("invalid-json", CORRECT_LOOPS)
     submitted_notebook(batch, "invalid-json").write_text('{"cells": [')
     batch.submitted_digest = tree_digest(batch.course.submitted_root)
-    batch.results = {r.student: r for r in run_batch(batch.course, workers=2, progress=False)}
+    batch.results = {r.student: r for r in batch.grade(workers=2)}
     return plain, batch
 
 
@@ -205,7 +204,7 @@ def test_does_a_rerun_keep_manual_grades_and_scores(courses):
         grade = gb.find_grade("test_create_mask_from_window", COURSE.notebook, EN, "mistaken-mask")
         grade.manual_score = 3
         gb.db.commit()
-    run_batch(batch.course, workers=2, progress=False, students=students)
+    batch.grade(workers=2, students=students)
     with Gradebook(batch.course.db_url) as gb:
         grade = gb.find_grade("test_create_mask_from_window", COURSE.notebook, EN, "mistaken-mask")
         assert grade.manual_score == 3 and grade.score == 3

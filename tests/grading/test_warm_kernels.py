@@ -25,7 +25,6 @@ import pytest
 from nbclient.exceptions import DeadKernelError
 
 from coursekit.course import Course
-from coursekit.grading.batch import run_batch
 from coursekit.grading.sandbox.options import KERNEL_NAME
 from coursekit.grading.sandbox.warm import SUBMISSION_DIR
 from coursekit.grading.sandbox.warm_kernels import WarmKernelManager, WarmProvisioner, sandbox_for
@@ -231,7 +230,7 @@ def test_are_grades_identical_with_warm_kernels_and_plain_nbgrader(built, tmp_pa
     plain = all_scores(course, students)
     plain_folders = kernel_folders(course, "witness")
 
-    results = run_batch(course.course, workers=2, progress=False)
+    results = course.grade(workers=2)
     batch = all_scores(course, students)
     batch_folders = kernel_folders(course, "witness")
 
