@@ -483,7 +483,7 @@ def test_does_a_failing_hidden_check_speak_the_notebooks_language(graded, lang):
     msgid = "{fn}: {failed} of {total} hidden checks failed."
     error = plain(graded.error(HIDDEN_MISTAKE, lang, "test_conv_backward"))
     assert _localized_header(graded, HIDDEN_MISTAKE, lang, "test_conv_backward", msgid) in error.splitlines()
-    label = translation("messages", lang, "input {shape}, f={f}, pad={pad}, stride={stride}")
+    label = plain(translation("messages", lang, "input {shape}, f={f}, pad={pad}, stride={stride}"))
     assert "[" + label.split("{")[0] + "(" in error
     assert "hidden checks failed" not in error and "[input (" not in error
 
