@@ -18,6 +18,7 @@ CONFIGURABLES = (
     "coursekit.translation.course_catalogs:SolutionStubs",
     "coursekit.translation.course_catalogs:MessageSources",
     "coursekit.grading.contained_execute:ContainedExecute",
+    "coursekit.grading.verdict.secret:TrustedGrading",
     "coursekit.grading.sandbox.options:SandboxKernel",
     "coursekit.grading.batch.options:BatchGrade",
     "coursekit.feedback.strip_hidden_tests:StripHiddenTests",

@@ -1,7 +1,10 @@
 """Scratch copies of the course, built and graded with real nbgrader, and the answer catalogue."""
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 from nbgrader.api import Gradebook
@@ -42,6 +45,17 @@ class ScratchCourse:
 
     def autograde(self, lang: str = "en", *extra) -> None:
         run_nbgrader(["autograde", self.course.assignment_for(lang), "--force", *extra], self.root)
+
+    def grade(self, **options) -> list:
+        """``coursekit grade`` as an instructor runs it, in the course root: run_batch's Results.
+
+        The process's environment is put back afterwards: the batch loses PATH on the way
+        (tests/grading/test_bundle.py), which would break every later test of the session.
+        """
+        from coursekit.grading.batch import run_batch
+
+        with contextlib.chdir(self.root), mock.patch.dict(os.environ):
+            return run_batch(self.course, progress=False, **options)
 
     def scores(self, student: str, lang: str = "en") -> dict:
         """``{grade_id: (score, max_score)}`` of one student's graded notebook."""

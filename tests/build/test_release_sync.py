@@ -1,8 +1,11 @@
 """Is the committed release/ what a fresh build produces?"""
+import pytest
+
 from coursekit.build.release_sync import check_release, compare_trees
 from scratch import COURSE
 
 
+@pytest.mark.slow
 def test_does_a_fresh_build_reproduce_the_committed_release():
     """Does rebuilding every language from the master reproduce release/ byte for byte?"""
     problems = check_release(COURSE, progress=lambda message: None)

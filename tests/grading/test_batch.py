@@ -7,9 +7,11 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from scratch import NOTEBOOK_NAME
-from coursekit.grading.batch import run_batch
-from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
+from coursekit.grading.batch.options import BatchGrade
+from scratch import ANSWERS, COURSE, CORRECT_LOOPS, ScratchCourse, student_id
+
+pytestmark = pytest.mark.slow
+EN = COURSE.assignment_for("en")
 
 HOSTILE = sorted((ANSWERS / "hostile").glob("*.py"))
 TAMPERING = sorted((ANSWERS / "tampering").glob("*.py"))
@@ -32,8 +34,12 @@ def lost(scores):
     return {cell for cell, (score, max_score) in scores.items() if max_score and score < max_score}
 
 
+def submitted_notebook(scratch, student) -> Path:
+    return scratch.course.submitted_dir(student, EN) / f"{scratch.course.notebook}.ipynb"
+
+
 def edit_submitted(course, student, change):
-    path = course.root / "submitted" / student / "cnn_step_by_step_en" / f"{NOTEBOOK_NAME}.ipynb"
+    path = submitted_notebook(course, student)
     nb = nbformat.read(path, as_version=4)
     change(nb)
     nbformat.write(nb, path)
@@ -68,9 +74,9 @@ def courses(tmp_path_factory):
     batch.submit("deletes-setup", CORRECT_LOOPS)
     edit_submitted(batch, "deletes-setup", _delete_setup)
     batch.submit("invalid-json", CORRECT_LOOPS)
-    (batch.root / "submitted" / "invalid-json" / "cnn_step_by_step_en" / f"{NOTEBOOK_NAME}.ipynb").write_text('{"cells": [')
-    batch.submitted_digest = tree_digest(batch.root / "submitted")
-    batch.results = {r.student: r for r in run_batch(batch.root, workers=2, progress=False)}
+    submitted_notebook(batch, "invalid-json").write_text('{"cells": [')
+    batch.submitted_digest = tree_digest(batch.course.submitted_root)
+    batch.results = {r.student: r for r in batch.grade(workers=2)}
     return plain, batch
 
 
@@ -179,13 +185,13 @@ def test_can_a_submission_read_the_master_or_write_the_gradebook(courses):
 def test_are_submissions_left_untouched(courses):
     """Is submitted/ byte-identical after the batch?"""
     _plain, batch = courses
-    assert tree_digest(batch.root / "submitted") == batch.submitted_digest
+    assert tree_digest(batch.course.submitted_root) == batch.submitted_digest
 
 
 def test_was_the_gradebook_backed_up(courses):
     """Did the batch copy the gradebook before writing to it?"""
     _plain, batch = courses
-    backups = list((batch.root / "backups").glob("gradebook-*.db"))
+    backups = list((batch.root / BatchGrade(config=batch.course.config).backup_directory).glob("gradebook-*.db"))
     assert backups and all(b.stat().st_size > 0 for b in backups)
 
 
@@ -194,13 +200,13 @@ def test_does_a_rerun_keep_manual_grades_and_scores(courses):
     _plain, batch = courses
     students = ["alice", "mistaken-mask"]
     before = {s: batch.scores(s) for s in students}
-    with Gradebook(f"sqlite:///{batch.root / 'gradebook.db'}") as gb:
-        grade = gb.find_grade("test_create_mask_from_window", NOTEBOOK_NAME, "cnn_step_by_step_en", "mistaken-mask")
+    with Gradebook(batch.course.db_url) as gb:
+        grade = gb.find_grade("test_create_mask_from_window", COURSE.notebook, EN, "mistaken-mask")
         grade.manual_score = 3
         gb.db.commit()
-    run_batch(batch.root, workers=2, progress=False, students=students)
-    with Gradebook(f"sqlite:///{batch.root / 'gradebook.db'}") as gb:
-        grade = gb.find_grade("test_create_mask_from_window", NOTEBOOK_NAME, "cnn_step_by_step_en", "mistaken-mask")
+    batch.grade(workers=2, students=students)
+    with Gradebook(batch.course.db_url) as gb:
+        grade = gb.find_grade("test_create_mask_from_window", COURSE.notebook, EN, "mistaken-mask")
         assert grade.manual_score == 3 and grade.score == 3
     after = {s: batch.scores(s) for s in students}
     before["mistaken-mask"]["test_create_mask_from_window"] = (3, before["mistaken-mask"]["test_create_mask_from_window"][1])

@@ -24,12 +24,9 @@ import numpy as np
 import pytest
 from nbgrader.api import Gradebook
 
-from scratch import NOTEBOOK_NAME
-from coursekit.demo.answers import load_answers
-from scratch import assignment_for
 from coursekit.build.nbgrader_run import nbgrader_env, run_nbgrader
-from coursekit.build.release import master_path  # FIXME
-from scratch import ANSWERS, autograded_cells, student_id
+from coursekit.demo.answers import load_answers
+from scratch import ANSWERS, COURSE, autograded_cells, student_id
 
 EXERCISES = ANSWERS / "exercises"
 CORRECT = EXERCISES / "correct.py"
@@ -45,11 +42,12 @@ WRITTEN = {"question_conv_backprop": ("answer_conv_backprop", 6), "question_symm
            "question_pooling": ("answer_pooling", 4), "question_loss": ("answer_loss", 4),
            "question_leaky_relu": ("answer_leaky_relu", 3)}
 MS_BEGIN, MS_END = "BEGIN MARK SCHEME", "END MARK SCHEME"
-EN = assignment_for("en")
+EN = COURSE.assignment_for("en")
+NOTEBOOK = COURSE.notebook
 
 
 def master():
-    return nbformat.read(master_path(), as_version=4)
+    return nbformat.read(COURSE.master_path, as_version=4)
 
 
 def cell_by_id(nb, cell_id):
@@ -84,8 +82,8 @@ def lost(scores):
 
 def grades(course, student):
     """``{grade_id: Grade as a dict}`` of one submission, from the gradebook."""
-    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
-        notebook = gb.find_submission_notebook(NOTEBOOK_NAME, EN, student)
+    with Gradebook(course.course.db_url) as gb:
+        notebook = gb.find_submission_notebook(NOTEBOOK, EN, student)
         return {g.name: g.to_dict() for g in notebook.grades}
 
 
@@ -209,7 +207,7 @@ def test_are_the_sizes_and_counts_of_the_network_right():
 @pytest.fixture(scope="module")
 def checks():
     """cnn_checks as students import it, from the master's folder."""
-    spec = importlib.util.spec_from_file_location("cnn_checks_paper", master_path().parent / "cnn_checks.py")
+    spec = importlib.util.spec_from_file_location("cnn_checks_paper", COURSE.master_dir / "cnn_checks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -261,6 +259,7 @@ def test_does_an_unanswered_exercise_say_what_to_do(checks):
 
 # --- autograding: one mistake, one exercise ------------------------------------------
 
+@pytest.mark.slow
 def test_does_a_correct_submission_get_every_autograded_point(paper):
     """Do correct answers, in other forms than the key's, get every autograded point, 120 in all?"""
     scores = paper.scores("paper-correct")
@@ -275,6 +274,7 @@ def test_is_the_catalogue_of_mistakes_large_enough():
         assert len([p for p in MISTAKES if p.stem.startswith(test.removeprefix("test_") + "__")]) >= 2, test
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", MISTAKES, ids=lambda p: p.stem)
 def test_does_a_mistake_cost_its_own_exercise_only(paper, path):
     """Does each catalogued mistake lose its own exercise's points and nothing else?"""
@@ -284,6 +284,7 @@ def test_does_a_mistake_cost_its_own_exercise_only(paper, path):
     assert scores[exercise][0] == 0
 
 
+@pytest.mark.slow
 def test_does_a_blank_submission_score_nothing_without_waiting_for_a_grader(paper):
     """Does a submission that answers nothing get 0 everywhere, its written answers marked unanswered?"""
     record = grades(paper, "paper-blank")
@@ -294,9 +295,10 @@ def test_does_a_blank_submission_score_nothing_without_waiting_for_a_grader(pape
 
 # --- the mark schemes: out of the release, in formgrader, out of the feedback ----------
 
+@pytest.mark.slow
 def test_are_the_mark_schemes_and_model_answers_absent_from_the_release(paper):
     """Does the release keep each question but none of its mark scheme, nor the answers to the exercises?"""
-    path = paper.root / "release" / EN / f"{NOTEBOOK_NAME}.ipynb"
+    path = paper.course.release_notebook(EN)
     raw = path.read_text(encoding="utf-8")
     release = nbformat.read(path, as_version=4)
     text = "\n".join(c.source for c in release.cells)
@@ -316,6 +318,7 @@ def test_are_the_mark_schemes_and_model_answers_absent_from_the_release(paper):
         assert phrase not in raw, phrase
 
 
+@pytest.mark.slow
 def test_do_graders_get_the_mark_schemes_back_in_the_autograded_notebook(paper):
     """Does autograding restore each question's mark scheme from the gradebook, word for word?"""
     nb = master()
@@ -324,6 +327,7 @@ def test_do_graders_get_the_mark_schemes_back_in_the_autograded_notebook(paper):
         assert cell_by_id(graded, question).source == cell_by_id(nb, question).source, question
 
 
+@pytest.mark.slow
 def test_are_written_answers_left_for_a_grader_after_autograding(paper):
     """After autograding, do the written answers (and only they, with their questions) wait for a grader?"""
     record = grades(paper, "paper-correct")
@@ -342,19 +346,20 @@ def _score_like_formgrader(grade, manual_score):
     grade.needs_manual_grade = grade.manual_score is None and grade.auto_score is None
 
 
+@pytest.mark.slow
 def test_does_a_grader_score_add_to_the_total_through_the_gradebook(paper):
     """Does a grader's score for each written answer, set as formgrader sets it, count in the total?"""
     student = "paper-one-by-one-keeps-the-channels"
     given = {"answer_conv_backprop": 5, "answer_symmetry": 3, "answer_pooling": 2.5, "answer_loss": 4,
              "answer_leaky_relu": 1}
-    with Gradebook(f"sqlite:///{paper.root / 'gradebook.db'}") as gb:
-        before = gb.find_submission_notebook(NOTEBOOK_NAME, EN, student)
+    with Gradebook(paper.course.db_url) as gb:
+        before = gb.find_submission_notebook(NOTEBOOK, EN, student)
         autograded, waiting = before.score, before.needs_manual_grade
         for question, (answer, _points) in WRITTEN.items():
-            _score_like_formgrader(gb.find_grade(answer, NOTEBOOK_NAME, EN, student), given[answer])
-            _score_like_formgrader(gb.find_grade(question, NOTEBOOK_NAME, EN, student), 0)
+            _score_like_formgrader(gb.find_grade(answer, NOTEBOOK, EN, student), given[answer])
+            _score_like_formgrader(gb.find_grade(question, NOTEBOOK, EN, student), 0)
         gb.db.commit()
-        after = gb.find_submission_notebook(NOTEBOOK_NAME, EN, student)
+        after = gb.find_submission_notebook(NOTEBOOK, EN, student)
         assert (autograded, waiting) == (118, True)
         assert (after.score, after.max_score, after.needs_manual_grade) == (118 + 15.5, 140, False)
 
@@ -427,12 +432,13 @@ def formgrader(paper, tmp_path_factory):
         server.stop()
 
 
+@pytest.mark.slow
 def test_does_formgrader_show_graders_the_mark_scheme_and_take_their_scores(paper, formgrader):
     """In formgrader, does a grader see each mark scheme and the student's answer, and do the scores count?"""
     student = "paper-pooling-by-hand-sums-the-windows"
     submission = formgrader.json(f"/formgrader/api/submission/{EN}/{student}")
     assert (submission["score"], submission["max_written_score"], submission["needs_manual_grade"]) == (118, 20, True)
-    notebook = next(n for n in formgrader.json(f"/formgrader/api/submitted_notebooks/{EN}/{NOTEBOOK_NAME}")
+    notebook = next(n for n in formgrader.json(f"/formgrader/api/submitted_notebooks/{EN}/{NOTEBOOK}")
                     if n["student"] == student)
 
     status, page = formgrader.request("GET", f"/formgrader/submissions/{notebook['id']}/")
@@ -455,10 +461,11 @@ def test_does_formgrader_show_graders_the_mark_scheme_and_take_their_scores(pape
     assert (submission["score"], submission["written_score"], submission["needs_manual_grade"]) == (135.5, 17.5, False)
 
 
+@pytest.mark.slow
 def test_does_feedback_leave_the_mark_schemes_out(paper):
     """Does the students' feedback show the questions and their answers, but no mark scheme?"""
     run_nbgrader(["generate_feedback", EN, "--force", "--student=paper-correct"], paper.root)
-    html = (paper.root / "feedback" / "paper-correct" / EN / f"{NOTEBOOK_NAME}.html").read_text(encoding="utf-8")
+    html = (paper.course.feedback_dir("paper-correct", EN) / f"{NOTEBOOK}.html").read_text(encoding="utf-8")
     nb = master()
     assert "With equal weights every unit computes the same output" in html
     for question in WRITTEN:

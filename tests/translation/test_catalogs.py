@@ -248,10 +248,10 @@ def test_a_complete_catalog_passes_and_obsolete_entries_are_ignored(template):
 def test_a_fuzzy_entry_fails_the_check_naming_the_cell(template):
     """Does a fuzzy entry fail the check, naming the catalog and the cell?"""
     problems = check_catalog(FILES / "tr_fuzzy.po", template, domain="notebook")
-    assert problems == [Problem("tests/files/i18n/tr_fuzzy.po", "conv-single-step", "fuzzy",
+    assert problems == [Problem("tests/translation/files/i18n/tr_fuzzy.po", "conv-single-step", "fuzzy",
                                 "The output of one step is:")]
     assert str(problems[0]) == (
-        'tests/files/i18n/tr_fuzzy.po: cell conv-single-step: fuzzy entry: "The output of one step is:"'
+        'tests/translation/files/i18n/tr_fuzzy.po: cell conv-single-step: fuzzy entry: "The output of one step is:"'
     )
 
 
@@ -297,7 +297,7 @@ def test_a_misspelled_format_field_fails_the_messages_check(master):
     assert [(p.cell, p.detail) for p in problems] == [
         (None, "format fields: ['expected', 'shape'] became ['expect', 'shape']")
     ]
-    assert str(problems[0]).startswith("tests/files/i18n/fa_messages_mismatch.po: message: placeholder mismatch")
+    assert str(problems[0]).startswith("tests/translation/files/i18n/fa_messages_mismatch.po: message: placeholder mismatch")
 
 
 @pytest.mark.parametrize("msgid, msgstr, domain, expected", [
@@ -322,7 +322,7 @@ def test_catalog_error_lists_every_problem(template):
     lines = str(CatalogError(problems)).splitlines()
     assert lines[0] == "6 translation problem(s):"
     assert lines[1] == (
-        "tests/files/i18n/fa_placeholder_mismatch.po: cell intro: placeholder mismatch "
+        "tests/translation/files/i18n/fa_placeholder_mismatch.po: cell intro: placeholder mismatch "
         "(inline code: missing ['`numpy`'], unexpected []): "
         "\"Welcome to Course 4's first assignment! In this assignment, \""
     )

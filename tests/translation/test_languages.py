@@ -3,39 +3,33 @@ import csv
 import json
 import re
 from collections import Counter
+from functools import partial
 
 import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
 
-from scratch import NOTEBOOK_NAME, REPO as COURSE_ROOT
-from coursekit.demo.answers import load_answers
-from scratch import assignment_for
+from coursekit.build.language_source import BuildError
 from coursekit.build.nbgrader_run import run_nbgrader
 from coursekit.build.release import build_all
-from coursekit.build.release import BuildError, ReleaseBuild  # FIXME
-from coursekit.translation.catalogs import (
-    DOMAINS,
-    catalog_path,
-    catalog_stats,
-    check_course_catalogs,
-    course_templates,
-    read_catalog,
-    update_course_catalogs,
-    write_catalog,
-)
-from coursekit.config import load_config
-from coursekit.demo.cycle import demo_students
-from coursekit.translation.prose_blocks import cell_source, is_translatable_cell
 from coursekit.build.release_sync import copy_build_inputs
-
-from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse, student_id
+from coursekit.course import Course
+from coursekit.demo.answers import load_answers
+from coursekit.demo.cycle import demo_students
+from coursekit.translation.catalogs import DOMAINS, catalog_stats, read_catalog, write_catalog
+from coursekit.translation.course_catalogs import (SolutionStubs, check_course_catalogs, course_templates,
+                                                   update_course_catalogs)
+from coursekit.translation.prose_blocks import cell_source, is_translatable_cell
+from scratch import ANSWERS, COURSE, CORRECT_LOOPS, ScratchCourse, student_id
 
 LANGUAGES = ["en", "fa", "tr"]
 TRANSLATED = ["fa", "tr"]
 ZWNJ = "\u200c"
 RTL_OPEN, RTL_CLOSE = '<div dir="rtl" lang="fa">\n\n', "\n\n</div>"
-GLOSSARY = COURSE_ROOT / "course_data" / "glossary.csv"
+#: Unicode isolates: a right-to-left line goes between RLI and PDI, a left-to-right value between LRI and PDI.
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+ISOLATES = dict.fromkeys(map(ord, LRI + RLI + FSI + PDI))
+GLOSSARY = COURSE.data_dir / "glossary.csv"
 #: Code spans, math and link targets: what is never translated, so never holds a glossary term.
 VERBATIM = re.compile(r"(`+).+?\1|\$\$.+?\$\$|\$[^$]+\$|\]\([^)]*\)", re.S)
 CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
@@ -51,7 +45,7 @@ VISIBLE_MISTAKE, HIDDEN_MISTAKE = "zero-pad-pads-one-side", "conv-backward-unpad
 
 
 def catalog(domain, lang):
-    return read_catalog(catalog_path(COURSE_ROOT, domain, lang))
+    return read_catalog(COURSE.catalog_path(domain, lang))
 
 
 def translation(domain, lang, msgid, context=None):
@@ -83,21 +77,26 @@ def as_json(node):
     return json.dumps(node, sort_keys=True, ensure_ascii=False)
 
 
-def scratch_copy(tmp_path):
+def scratch_copy(tmp_path) -> Course:
     """The build inputs of the course in *tmp_path*: enough to build, nothing built yet."""
-    return copy_build_inputs(COURSE_ROOT, tmp_path)
+    return Course.load(copy_build_inputs(COURSE, tmp_path))
 
 
 # --- the session's course: built in three languages, then graded, with feedback ----
 
 class LanguageCourse:
-    def __init__(self, course):
-        self.course = course
-        self.root = course.root
+    def __init__(self, scratch: ScratchCourse):
+        self.scratch = scratch
+        self.course = scratch.course
+        self.root = scratch.root
 
     def notebook(self, folder, lang, student=None):
-        parts = [folder, student, assignment_for(lang)] if student else [folder, assignment_for(lang)]
-        return nbformat.read(self.root.joinpath(*parts) / f"{NOTEBOOK_NAME}.ipynb", as_version=4)
+        """The notebook of *lang* in nbgrader's *folder*: source, release or autograded (of *student*)."""
+        assignment = self.course.assignment_for(lang)
+        path = {"source": lambda: self.course.source_dir(assignment) / self.course.master_path.name,
+                "release": lambda: self.course.release_notebook(assignment),
+                "autograded": lambda: self.course.autograded_notebook(student, assignment)}[folder]()
+        return nbformat.read(path, as_version=4)
 
     def error(self, student, lang, cell_id):
         """The error message (``evalue``) of one cell of a graded notebook."""
@@ -107,7 +106,8 @@ class LanguageCourse:
         return errors[0].evalue
 
     def feedback(self, student, lang):
-        return (self.root / "feedback" / student / assignment_for(lang) / f"{NOTEBOOK_NAME}.html").read_text("utf-8")
+        folder = self.course.feedback_dir(student, self.course.assignment_for(lang))
+        return (folder / f"{self.course.notebook}.html").read_text("utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -121,9 +121,9 @@ def graded(built):
     """The built course with every submission graded, one autograde run per language, and its feedback."""
     for lang in LANGUAGES:
         for student, answers in SUBMISSIONS.items():
-            built.course.submit(student, answers, lang)
-        built.course.autograde(lang)
-        run_nbgrader(["generate_feedback", assignment_for(lang), "--force"], built.root)
+            built.scratch.submit(student, answers, lang)
+        built.scratch.autograde(lang)
+        run_nbgrader(["generate_feedback", built.course.assignment_for(lang), "--force"], built.root)
     return built
 
 
@@ -131,7 +131,7 @@ def graded(built):
 
 def test_are_the_committed_catalogs_complete_and_clean_for_the_current_master():
     """Against templates extracted now from the master, is no entry fuzzy, untranslated or broken?"""
-    problems = check_course_catalogs(COURSE_ROOT, TRANSLATED)
+    problems = check_course_catalogs(COURSE, TRANSLATED)
     assert problems == [], "\n".join(str(p) for p in problems)
 
 
@@ -139,48 +139,47 @@ def test_are_the_committed_catalogs_complete_and_clean_for_the_current_master():
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_is_every_entry_of_the_template_translated(domain, lang):
     """Does each catalog hold every entry of the fresh template, translated and not fuzzy?"""
-    template = course_templates(COURSE_ROOT)[domain]
+    template = course_templates(COURSE)[domain]
     wanted = {(m.context, m.id) for m in template if m.id}
     po = catalog(domain, lang)
     have = {(m.context, m.id) for m in po if m.id and m.string and not m.fuzzy}
     assert wanted - have == set()
-    stats = catalog_stats(catalog_path(COURSE_ROOT, domain, lang))
+    stats = catalog_stats(COURSE.catalog_path(domain, lang))
     assert stats["fuzzy"] == stats["untranslated"] == 0
     assert stats["translated"] >= len(wanted) > 0
 
 
-def test_are_the_hidden_tests_messages_in_the_template():
-    """Are the messages that the hidden tests print through a local name for gettext extracted too?"""
-    messages = course_templates(COURSE_ROOT)["messages"]
-    hidden = [m for m in messages if m.id and any(c.startswith("cell ") for c in m.auto_comments)]
+def test_are_the_hidden_checks_messages_in_the_template():
+    """Are the messages of the grader-only hidden checks (hidden_checks/) extracted, and the solution stub too?"""
+    messages = course_templates(COURSE)["messages"]
+    hidden = [m for m in messages if m.id and any(path.startswith("hidden_checks/") for path, _line in m.locations)]
     assert len(hidden) >= 5
-    assert messages.get("YOUR CODE HERE") is not None
+    assert messages.get(SolutionStubs(config=COURSE.config).code_stub) is not None
 
 
 def test_does_catalogs_check_pass_on_the_course(capsys):
     """Does `coursekit catalogs check` exit 0 on the committed catalogs, and `stats` list all four?"""
     from coursekit.cli import main
 
-    assert main(["catalogs", "check"]) == 0
-    assert main(["catalogs", "stats"]) == 0
+    assert main(["catalogs", "check", "--course-root", str(COURSE.root)]) == 0
+    assert main(["catalogs", "stats", "--course-root", str(COURSE.root)]) == 0
     out = capsys.readouterr().out
     for domain in DOMAINS:
         for lang in TRANSLATED:
             assert re.search(rf"translations/{domain}/{lang}\.po +\d+ +\d+ +0 +0\n", out), out
 
 
-def test_does_catalogs_check_name_the_file_and_cell_of_each_problem(tmp_path, monkeypatch, capsys):
+def test_does_catalogs_check_name_the_file_and_cell_of_each_problem(tmp_path, capsys):
     """Does `coursekit catalogs check` exit 1 and name the catalog and cell of a fuzzy entry?"""
-    import coursekit.cli
+    from coursekit.cli import main
 
-    root = scratch_copy(tmp_path)
-    po = catalog_path(root, "notebook", "tr")
+    course = scratch_copy(tmp_path)
+    po = course.catalog_path("notebook", "tr")
     tr = read_catalog(po)
     first = next(m for m in tr if m.id)
     first.flags.add("fuzzy")
     write_catalog(po, tr, domain="notebook")
-    monkeypatch.setattr(coursekit.cli, "COURSE_ROOT", root)
-    assert coursekit.cli.main(["catalogs", "check"]) == 1
+    assert main(["catalogs", "check", "--course-root", str(course.root)]) == 1
     out = capsys.readouterr().out
     assert f"translations/notebook/tr.po: cell {first.context}: fuzzy entry:" in out
     assert "fa.po" not in out
@@ -188,25 +187,24 @@ def test_does_catalogs_check_name_the_file_and_cell_of_each_problem(tmp_path, mo
 
 def test_does_changed_english_become_fuzzy_and_stop_the_build(tmp_path):
     """After an edit of the master's prose, are the touched entries fuzzy in both languages, and does the build stop?"""
-    root = scratch_copy(tmp_path)
-    first = next(m for m in course_templates(root)["notebook"] if m.id)
-    master = root / "source" / "cnn_step_by_step" / f"{NOTEBOOK_NAME}.ipynb"
-    nb = nbformat.read(master, as_version=4)
+    course = scratch_copy(tmp_path)
+    first = next(m for m in course_templates(course)["notebook"] if m.id)
+    nb = nbformat.read(course.master_path, as_version=4)
     cell = next(c for c in nb.cells if c.get("id") == first.context)
     cell.source = cell_source(cell).replace(first.id, first.id + " Read it twice.", 1)
-    nbformat.write(nb, master)
+    nbformat.write(nb, course.master_path)
 
-    update_course_catalogs(root, TRANSLATED)
+    update_course_catalogs(course, TRANSLATED)
     for lang in TRANSLATED:
-        message = read_catalog(catalog_path(root, "notebook", lang)).get(first.id + " Read it twice.",
-                                                                         context=first.context)
+        message = read_catalog(course.catalog_path("notebook", lang)).get(first.id + " Read it twice.",
+                                                                          context=first.context)
         assert message.fuzzy and message.string == translation("notebook", lang, first.id, first.context)
-        assert catalog_stats(catalog_path(root, "notebook", lang))["fuzzy"] == 1
+        assert catalog_stats(course.catalog_path("notebook", lang))["fuzzy"] == 1
     with pytest.raises(BuildError) as caught:
-        build_all(root, progress=lambda message: None)
+        build_all(course, progress=lambda message: None)
     assert f"translations/notebook/fa.po: cell {first.context}: fuzzy entry" in str(caught.value)
     assert f"translations/notebook/tr.po: cell {first.context}: fuzzy entry" in str(caught.value)
-    assert not (root / "release").exists(), "the build wrote a release before checking the catalogs"
+    assert not course.folder("release_directory").exists(), "the build wrote a release before checking the catalogs"
 
 
 def _untranslate(message):
@@ -229,19 +227,19 @@ def _rename_a_field(message):
 ], ids=["untranslated", "inline code", "format field"])
 def test_does_a_broken_entry_stop_the_build_naming_the_cell(tmp_path, domain, pick, breakage, expected):
     """Does an untranslated entry, a lost code span or a renamed {field} stop the build with a BuildError naming where?"""
-    root = scratch_copy(tmp_path)
-    po = catalog_path(root, domain, "tr")
+    course = scratch_copy(tmp_path)
+    po = course.catalog_path(domain, "tr")
     tr = read_catalog(po)
     message = next(m for m in tr if m.id and pick(m))
     breakage(message)
     write_catalog(po, tr, domain=domain)
     with pytest.raises(BuildError) as caught:
-        build_all(root, progress=lambda text: None)
-    fresh = course_templates(root)[domain].get(message.id, context=message.context)
+        build_all(course, progress=lambda text: None)
+    fresh = course_templates(course)[domain].get(message.id, context=message.context)
     source = ":".join(str(part) for part in fresh.locations[0])
     where = expected.format(context=message.context, source=source)
     assert f"translations/{domain}/tr.po: {where}" in str(caught.value)
-    assert not (root / "release").exists()
+    assert not course.folder("release_directory").exists()
 
 
 # --- glossary ---------------------------------------------------------------------------
@@ -325,15 +323,15 @@ def test_does_turkish_keep_identifiers_exactly():
 
 def test_does_the_demo_cover_all_three_languages():
     """Is there a demo submission in every configured language, and does each load?"""
-    students = demo_students()
-    configured = ReleaseBuild(config=load_config(COURSE_ROOT)).languages
-    assert sorted({lang for _student, lang, _path in students}) == sorted(configured) == sorted(LANGUAGES)
+    students = demo_students(COURSE)
+    assert sorted({lang for _student, lang, _path in students}) == sorted(COURSE.languages) == sorted(LANGUAGES)
     for _student, _lang, path in students:
         load_answers(path)
 
 
 # --- parity --------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_are_the_language_sources_code_and_metadata_byte_identical(built):
     """Are the code cells, every cell's id, type and metadata, and the order the same in en, fa and tr sources?"""
     sources = {lang: built.notebook("source", lang) for lang in LANGUAGES}
@@ -354,8 +352,8 @@ def test_are_the_language_sources_code_and_metadata_byte_identical(built):
 
 
 def _stub(lang, option="code_stub"):
-    """nbgrader's stub in *lang*: ReleaseBuild.code_stub (as the comment it becomes) or text_stub."""
-    stub = getattr(ReleaseBuild(), option)
+    """nbgrader's stub in *lang*: SolutionStubs.code_stub (as the comment it becomes) or text_stub."""
+    stub = getattr(SolutionStubs(config=COURSE.config), option)
     stub = stub if lang == "en" else translation("messages", lang, stub)
     return "# " + stub if option == "code_stub" else stub
 
@@ -384,6 +382,7 @@ def _without_prose(cell):
     return as_json([cell.get("id"), cell.cell_type, meta])
 
 
+@pytest.mark.slow
 def test_do_the_releases_differ_only_in_the_solution_stubs(built):
     """Apart from the stubs, are the releases' code cells, answer cells, checksums, grade ids and points identical?"""
     en = built.notebook("release", "en")
@@ -401,10 +400,11 @@ def test_do_the_releases_differ_only_in_the_solution_stubs(built):
         assert stubs[lang] == stubs["en"] > 0
 
 
+@pytest.mark.slow
 def test_do_the_releases_ship_the_same_files(built):
     """Do the releases hold the same files, with the checks module identical and only the .mo in addition?"""
     def files(lang):
-        folder = built.root / "release" / assignment_for(lang)
+        folder = built.course.release_dir(built.course.assignment_for(lang))
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
     en = files("en")
@@ -414,12 +414,13 @@ def test_do_the_releases_ship_the_same_files(built):
         assert set(release) - set(en) == {mo}
         assert set(en) - set(release) == set()
         assert release["LANGUAGE"].decode().strip() == lang
-        for name in set(en) - {"LANGUAGE", f"{NOTEBOOK_NAME}.ipynb"}:
+        for name in set(en) - {"LANGUAGE", COURSE.master_path.name}:
             assert release[name] == en[name], name
 
 
 # --- right to left ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_is_every_persian_markdown_cell_wrapped_right_to_left(built):
     """Is each translated markdown cell of the fa release inside <div dir="rtl" lang="fa">, and no cell of en or tr?"""
     fa = built.notebook("release", "fa")
@@ -431,6 +432,7 @@ def test_is_every_persian_markdown_cell_wrapped_right_to_left(built):
         assert not any('dir="rtl"' in c.source for c in built.notebook("release", lang).cells)
 
 
+@pytest.mark.slow
 def test_do_code_spans_and_formulas_survive_in_the_persian_cells(built):
     """Does each Persian cell keep exactly the code spans and formulas of its English cell?"""
     en = {c.get("id"): c.source for c in built.notebook("release", "en").cells if c.cell_type == "markdown"}
@@ -444,38 +446,56 @@ def test_do_code_spans_and_formulas_survive_in_the_persian_cells(built):
 
 # --- what students read when a check fails --------------------------------------------------------
 
+def plain(text):
+    """*text* without the Unicode isolates that keep right-to-left lines and left-to-right values in order."""
+    return text.translate(ISOLATES)
+
+
 def _localized_header(graded, student, lang, cell_id, msgid):
-    """The first line of *cell_id*'s error in *lang*, as the catalog says it should read given the English run."""
-    english = graded.error(student, "en", cell_id).splitlines()[0]
+    """The verdict line *msgid* of *cell_id* in *lang*, as the catalog says it should read given the English run.
+
+    A verdict has two reports, the published cases' and the hidden cases'; each opens with its header line.
+    """
     pattern = re.escape(msgid).replace(r"\{fn\}", r"(?P<fn>\w+)").replace(r"\{failed\}", r"(?P<failed>\d+)").replace(
         r"\{total\}", r"(?P<total>\d+)")
-    values = re.fullmatch(pattern, english)
-    assert values, f"the English header changed: {english!r}"
-    return translation("messages", lang, msgid).format(**values.groupdict())
+    english = graded.error(student, "en", cell_id).splitlines()
+    found = [match for match in map(partial(re.fullmatch, pattern), english) if match]
+    assert len(found) == 1, f"the English verdict has no (or more than one) line {msgid!r}: {english}"
+    return translation("messages", lang, msgid).format(**found[0].groupdict())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_does_a_failing_visible_check_speak_the_notebooks_language(graded, lang):
     """Does a wrong zero_pad get the visible check's verdict in the notebook's language?"""
     msgid = "{fn}: {failed} of {total} checks failed."
-    error = graded.error(VISIBLE_MISTAKE, lang, "test_zero_pad")
+    error = plain(graded.error(VISIBLE_MISTAKE, lang, "test_zero_pad"))
     assert error.splitlines()[0] == _localized_header(graded, VISIBLE_MISTAKE, lang, "test_zero_pad", msgid)
     wrong = translation("messages", lang, "{name} is wrong.\n  expected: {expected}\n  got:      {actual}")
     assert wrong.split("\n")[1].split("{")[0] in error
     assert "checks failed" not in error and "expected:" not in error
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_does_a_failing_hidden_check_speak_the_notebooks_language(graded, lang):
     """Does a conv_backward that breaks only for pad = 0 get the hidden checks' verdict and labels in the notebook's language?"""
     msgid = "{fn}: {failed} of {total} hidden checks failed."
-    error = graded.error(HIDDEN_MISTAKE, lang, "test_conv_backward")
-    assert error.splitlines()[0] == _localized_header(graded, HIDDEN_MISTAKE, lang, "test_conv_backward", msgid)
-    label = translation("messages", lang, "input {shape}, f={f}, pad={pad}, stride={stride}")
+    error = plain(graded.error(HIDDEN_MISTAKE, lang, "test_conv_backward"))
+    assert _localized_header(graded, HIDDEN_MISTAKE, lang, "test_conv_backward", msgid) in error.splitlines()
+    label = plain(translation("messages", lang, "input {shape}, f={f}, pad={pad}, stride={stride}"))
     assert "[" + label.split("{")[0] + "(" in error
     assert "hidden checks failed" not in error and "[input (" not in error
 
 
+@pytest.mark.slow
+def test_is_every_line_of_a_persian_verdict_isolated_right_to_left(graded):
+    """Does each line of a Persian verdict sit between RLI and PDI, so that it reads in order in an output area?"""
+    lines = graded.error(HIDDEN_MISTAKE, "fa", "test_conv_backward").splitlines()
+    assert lines and [line for line in lines if line.strip() and not (line.startswith(RLI) and line.endswith(PDI))] == []
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_do_printed_messages_keep_ascii_digits(graded, lang):
     """Are the numbers that the checks print in Persian and Turkish written with ASCII digits?"""
@@ -484,6 +504,7 @@ def test_do_printed_messages_keep_ascii_digits(graded, lang):
     assert digits and digits <= set("0123456789")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_do_the_solution_stubs_speak_the_notebooks_language(built, lang):
     """Is each solution region and each written answer of the release a stub in the notebook's language?"""
@@ -499,10 +520,11 @@ def test_do_the_solution_stubs_speak_the_notebooks_language(built, lang):
 
 # --- fairness across languages --------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", sorted(SUBMISSIONS))
 def test_do_the_same_answers_get_the_same_score_in_every_language(graded, student):
     """Does one answer file get identical per-cell scores in en, fa and tr?"""
-    scores = {lang: graded.course.scores(student, lang) for lang in LANGUAGES}
+    scores = {lang: graded.scratch.scores(student, lang) for lang in LANGUAGES}
     assert scores["fa"] == scores["en"]
     assert scores["tr"] == scores["en"]
     # Written answers wait for a grader; the test cells are what autograding decides.
@@ -514,6 +536,7 @@ def test_do_the_same_answers_get_the_same_score_in_every_language(graded, studen
 
 # --- feedback ----------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_does_the_feedback_page_carry_its_language(graded, lang):
     """Does each feedback page open with <html lang="..."> in the language of its notebook?"""
@@ -521,12 +544,13 @@ def test_does_the_feedback_page_carry_its_language(graded, lang):
     assert re.findall(r"<html[^>]*>", html) == [f'<html lang="{lang}">']
 
 
+@pytest.mark.slow
 def test_does_the_persian_feedback_keep_rtl_prose_and_hide_the_hidden_tests(graded):
     """Does the fa feedback keep the rtl divs and the Persian message, without any hidden-test code?"""
     html = graded.feedback(HIDDEN_MISTAKE, "fa")
     assert html.count('<div dir="rtl" lang="fa">') >= 20
     assert translation("messages", "fa", "{fn}: {failed} of {total} hidden checks failed.").split("}")[-1] in html
     autograded = as_json(graded.notebook("autograded", "fa", HIDDEN_MISTAKE))
-    for hidden in ("_build_hidden_checks", "BEGIN HIDDEN TESTS", "_hidden_checks.conv_backward"):
+    for hidden in ("BEGIN HIDDEN TESTS", "hidden check: conv_backward"):
         assert hidden in autograded  # so that its absence below means something
         assert hidden not in html

@@ -98,7 +98,7 @@ def test_a_fuzzy_entry_stops_translation_naming_the_cell(master):
     with pytest.raises(CatalogError) as caught:
         translate_notebook(master, FILES / "tr_fuzzy.po", "tr")
     assert [(p.cell, p.issue) for p in caught.value.problems] == [("conv-single-step", "fuzzy")]
-    assert 'tests/files/i18n/tr_fuzzy.po: cell conv-single-step: fuzzy entry: "The output of one step is:"' in str(
+    assert 'tests/translation/files/i18n/tr_fuzzy.po: cell conv-single-step: fuzzy entry: "The output of one step is:"' in str(
         caught.value
     )
 

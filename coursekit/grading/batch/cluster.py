@@ -145,7 +145,7 @@ def _grader(key) -> Worker:
 
 
 def _start_grader(root: Path, bundle: Bundle, expected: dict) -> Worker:
-    from ..sandbox.warm import remove_stale_folders
+    from ..sandbox.folders import remove_stale_folders
 
     course = Course.load(root)
     try:

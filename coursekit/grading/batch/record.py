@@ -44,8 +44,7 @@ class ReplayExecution(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         executed = self.executed.pop((info["assignment"], info["student"]))
-        if [c.get("id") for c in executed.cells] != [c.get("id") for c in nb.cells] or \
-                [c.source for c in executed.cells] != [c.source for c in nb.cells]:
+        if [_identity(c) for c in executed.cells] != [_identity(c) for c in nb.cells]:
             raise ValueError("the worker executed other cells than these; the submission must be graded again")
         for cell, done in zip(nb.cells, executed.cells):
             if cell.cell_type == "code":
@@ -55,6 +54,16 @@ class ReplayExecution(NbGraderPreprocessor):
         if kit is not None:
             nb.metadata["coursekit"] = kit
         return nb, resources
+
+
+def _identity(cell) -> tuple:
+    """What must be the same in the worker's and the recorder's copy of a cell.
+
+    Not the cell id: nbgrader puts a deleted test cell back without one, and
+    nbformat gives it a random id when the worker writes the notebook.
+    """
+    grade = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type, cell.source, grade.get("grade_id"), grade.get("grade"), grade.get("points")
 
 
 def _is_metadata_check(stage) -> bool:
