@@ -49,8 +49,8 @@ class ScratchCourse:
     def grade(self, **options) -> list:
         """``coursekit grade`` as an instructor runs it, in the course root: run_batch's Results.
 
-        The process's environment is put back afterwards: the batch loses PATH on the way
-        (tests/grading/test_bundle.py), which would break every later test of the session.
+        The process's environment is put back afterwards, whatever the batch does to it, so that no
+        later test of the session depends on an earlier one.
         """
         from coursekit.grading.batch import run_batch
 

@@ -9,6 +9,7 @@ same hidden inputs and must give the same grade to every cell.
 """
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 import signal
@@ -137,10 +138,15 @@ def test_are_hostile_answers_contained_on_the_cluster(courses):
 
 
 def test_does_the_report_read_a_postgresql_gradebook(courses, tmp_path):
-    """Does `coursekit report` list every graded student of the PostgreSQL gradebook?"""
-    _plain, clustered = courses
+    """Does `coursekit report` read every graded student of the PostgreSQL gradebook, with the same totals?"""
+    plain, clustered = courses
     page = write_report(clustered.course, tmp_path).read_text()
-    assert all(student in page for student in COMPARED)
+    with open(tmp_path / "grades_by_cell.csv", newline="", encoding="utf-8") as file:
+        totals = {row["student"]: float(row["total"]) for row in csv.DictReader(file)}
+    assert set(COMPARED) <= set(totals)
+    for student in COMPARED:
+        assert totals[student] == sum(score or 0 for score, _ in plain.scores(student).values())
+    assert f"of {len(totals)} submissions" in page
 
 
 def test_does_a_killed_worker_lose_or_double_no_grade(courses, cluster):

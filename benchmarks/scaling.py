@@ -1,0 +1,136 @@
+"""How `coursekit grade` scales with worker processes, locally and on a Dask cluster, and what that means for a
+class of 10,000.
+
+    .venv/bin/python benchmarks/scaling.py [--submissions 40] [--rounds 3]
+
+The same submissions (correct answers and the catalogue's mistakes, in
+English) are graded, sandbox on, in a scratch copy of the course of their own
+for each configuration:
+
+- local workers: ``coursekit grade`` with 1, then 2 worker processes;
+- Dask: a ``LocalCluster`` on this machine (a scheduler, and worker processes
+  behind nannies, as ``dask worker --nworkers N --nthreads 1`` starts them),
+  with 1, then 2 workers, and ``coursekit grade --scheduler``.
+
+Each configuration grades its batch *rounds* times (a re-run grades again,
+idempotently); the figure of a round is its wall time.  The script prints, per
+configuration, the median wall time, seconds per submission, submissions per
+minute, the speed-up over one local worker, and whether the grades are those
+of the first configuration.
+
+The projection for 10,000 submissions assumes what the measurement shows:
+each worker process grades at the rate measured here for one, and the
+coordinator records one result at a time, so a batch takes at least
+10,000 × its recording time however many workers there are.  The coordinator's
+share is measured separately (``benchmarks/profile_batch.py``) and given with
+``--coordinator-s``.  Machines other than this one are a projection, and
+printed as such.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CLASS = 10_000
+
+
+def submissions(n: int) -> list[Path]:
+    answers = [REPO / "course_data" / "demo_submissions" / "alice.en.py",
+               REPO / "tests" / "answers" / "correct_vectorized.py"]
+    answers += sorted((REPO / "tests" / "answers" / "mistakes").glob("*.py"))
+    return [answers[i % len(answers)] for i in range(n)]
+
+
+def hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--coordinator-s", type=float, default=None,
+                        help="the coordinator's seconds per submission (from profile_batch.py), for the projection")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO / "tests"))
+    from distributed import Client, LocalCluster
+    from scratch import ScratchCourse
+
+    from coursekit.grading.batch import run_batch
+
+    answers = submissions(args.submissions)
+    students = [f"s{i:03d}" for i in range(len(answers))]
+    configurations = [("local, 1 worker", 1, False), ("local, 2 workers", 2, False),
+                      ("Dask, 1 worker", 1, True), ("Dask, 2 workers", 2, True)]
+    walls: dict[str, list[float]] = {name: [] for name, _, _ in configurations}
+    grades: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="scaling-") as tmp:
+        tmp = Path(tmp)
+        secret = f"\nc.TrustedGrading.secret_file = {str(tmp / 'grader.secret')!r}\n"
+        for index, (name, workers, dask) in enumerate(configurations):
+            course = ScratchCourse(tmp / f"course{index}", ["en"], config=secret)
+            for student, path in zip(students, answers):
+                course.submit(student, path)
+            cluster = client = None
+            if dask:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, worker_dashboard_address=None)
+                client = Client(cluster, set_as_default=False)
+                client.wait_for_workers(workers, timeout=120)
+            try:
+                for round_ in range(args.rounds):
+                    started = time.perf_counter()
+                    if dask:
+                        results = run_batch(course.course, progress=False, scheduler=cluster.scheduler.address)
+                    else:
+                        results = run_batch(course.course, workers=workers, progress=False)
+                    wall = time.perf_counter() - started
+                    failed = [f"{r.student}: {r.error}" for r in results if not r.ok]
+                    if failed:
+                        print(f"{name}: {len(failed)} submissions failed: {failed[:3]}")
+                        return 1
+                    walls[name].append(wall)
+                    print(f"round {round_ + 1}: {name:17} {wall:6.1f} s", flush=True)
+                grades[name] = {s: course.scores(s) for s in students}
+            finally:
+                if client is not None:
+                    client.close()
+                    cluster.close()
+
+    first = configurations[0][0]
+    base = statistics.median(walls[first])
+    n = len(students)
+    print(f"\n{n} submissions, sandbox on, median of {args.rounds} rounds:")
+    print(f"{'configuration':18} {'wall':>8} {'s/submission':>13} {'per minute':>11} {'speed-up':>9}  same grades")
+    per_process = []
+    for name, workers, _dask in configurations:
+        wall = statistics.median(walls[name])
+        per_process.append(wall / n * workers)
+        same = "yes" if grades[name] == grades[first] else "NO"
+        print(f"{name:18} {wall:7.1f}s {wall / n:13.2f} {60 * n / wall:11.1f} {base / wall:8.2f}x  {same}")
+    # The slowest per-process rate measured with 2 processes on this machine stands for a worker process elsewhere.
+    process_s = max(statistics.median(walls[name]) / n * workers
+                    for name, workers, _ in configurations if workers == 2)
+    print(f"\nprojection for {CLASS:,} submissions, {process_s:.2f} s per submission per worker process "
+          "(the 2-worker rate above; each machine one process per core):")
+    floor = CLASS * args.coordinator_s if args.coordinator_s else 0.0
+    if args.coordinator_s:
+        print(f"  the coordinator records one at a time, {args.coordinator_s:.2f} s each: "
+              f"no batch of {CLASS:,} under {hours(floor)}")
+    for machines, cores in ((1, 2), (1, 8), (4, 8), (8, 8)):
+        processes = machines * cores
+        seconds = max(CLASS * process_s / processes, floor)
+        kind = "measured rate" if (machines, cores) == (1, 2) else "projected"
+        print(f"  {machines} machine(s) x {cores} worker processes: {hours(seconds):>8}  ({kind})")
+    same = all(grades[name] == grades[first] for name in grades)
+    print(f"identical grades in every configuration: {'yes' if same else 'NO'}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
