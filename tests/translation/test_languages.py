@@ -352,10 +352,13 @@ def test_are_the_language_sources_code_and_metadata_byte_identical(built):
 
 
 def _stub(lang, option="code_stub"):
-    """nbgrader's stub in *lang*: SolutionStubs.code_stub (as the comment it becomes) or text_stub."""
+    """nbgrader's stub in *lang*: SolutionStubs.code_stub (as the comment it becomes) or text_stub (in a right-to-left
+    block for a right-to-left language, so that the answer typed in its place is laid out right to left too)."""
     stub = getattr(SolutionStubs(config=COURSE.config), option)
     stub = stub if lang == "en" else translation("messages", lang, stub)
-    return "# " + stub if option == "code_stub" else stub
+    if option == "code_stub":
+        return "# " + stub
+    return f'<div dir="rtl" lang="{lang}">\n\n{stub}\n\n</div>' if COURSE.direction(lang) == "rtl" else stub
 
 
 def _is_written_answer(cell):
@@ -402,7 +405,10 @@ def test_do_the_releases_differ_only_in_the_solution_stubs(built):
 
 @pytest.mark.slow
 def test_do_the_releases_ship_the_same_files(built):
-    """Do the releases hold the same files, with the checks module identical and only the .mo in addition?"""
+    """Do the releases hold the same files, with the checks module identical and only the .mo in addition?
+
+    The figures are drawn in each language (their labels are translated): the same names, other pixels.
+    """
     def files(lang):
         folder = built.course.release_dir(built.course.assignment_for(lang))
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
@@ -415,7 +421,10 @@ def test_do_the_releases_ship_the_same_files(built):
         assert set(en) - set(release) == set()
         assert release["LANGUAGE"].decode().strip() == lang
         for name in set(en) - {"LANGUAGE", COURSE.master_path.name}:
-            assert release[name] == en[name], name
+            if name.startswith("images/") and name.endswith(".png"):
+                assert f"Language: {lang}.".encode() in release[name], name
+            else:
+                assert release[name] == en[name], name
 
 
 # --- right to left ------------------------------------------------------------------------------
