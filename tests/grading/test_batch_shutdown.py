@@ -21,7 +21,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursekit.grading.batch import run_batch
-from coursekit.grading.sandbox.folders import PREFIXES, remove_stale_folders
+from coursekit.grading.sandbox.folders import OWNED, PREFIXES, process_exists, remove_stale_folders
+from coursekit.grading.sandbox.warm import SHORT_BASES
 from scratch import ANSWERS, CORRECT_LOOPS, NOTEBOOK_NAME, ScratchCourse, assignment_for
 
 #: Seconds within which a batch, or what a stopped batch leaves, must end.
@@ -80,7 +81,17 @@ def leftovers(tmp: Path) -> list:
 
 
 def sandbox_folders(tmp: Path) -> list:
-    return sorted(p.name for p in tmp.iterdir() if p.name.startswith(PREFIXES))
+    """Sandbox folders in *tmp*, and those whose process is gone in the short folders for socket links
+    (used when *tmp* is too deep for socket paths)."""
+    found = [p.name for p in tmp.iterdir() if p.name.startswith(PREFIXES)]
+    for base in SHORT_BASES:
+        try:
+            entries = list(Path(base).iterdir())
+        except OSError:
+            continue
+        found += [str(p) for p in entries if (m := OWNED.fullmatch(p.name)) and p.stat().st_uid == os.geteuid()
+                  and not process_exists(int(m.group(1)))]
+    return sorted(found)
 
 
 def left_behind(tmp: Path, seconds: float = 30) -> list:

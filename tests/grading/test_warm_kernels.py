@@ -26,7 +26,7 @@ from nbclient.exceptions import DeadKernelError
 
 from coursekit.course import Course
 from coursekit.grading.sandbox.options import KERNEL_NAME
-from coursekit.grading.sandbox.warm import SUBMISSION_DIR
+from coursekit.grading.sandbox.warm import LINK_SUFFIX, SOCKET_PATH_MAX, SUBMISSION_DIR
 from coursekit.grading.sandbox.warm_kernels import WarmKernelManager, WarmProvisioner, sandbox_for
 from kernel_cells import notebook
 from sandbox_course import ATTEMPT, SandboxedKernels, alice, bob, make_course
@@ -78,6 +78,29 @@ def test_is_a_kernel_that_calls_os_exit_dead_and_the_next_one_fresh(course):
     [out] = WARM.run(alice(course), "import json, os; print(json.dumps({'pid': os.getpid()}))")
     assert out["pid"] > 2
     assert box.starts == starts  # the same sandbox: only the child died
+
+
+def test_does_a_warm_kernel_start_when_the_temp_folder_is_too_deep_for_socket_paths(
+        tmp_path_factory, monkeypatch):
+    """With a TMPDIR too deep for a Unix socket's path, do the kernel's socket links go to a short
+    private folder, which the sandbox's close removes?"""
+    deep = tmp_path_factory.mktemp("deep") / ("t" * 70)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    root = make_course(tmp_path_factory.mktemp("deep-course") / "course")
+    box = sandbox_for(root)
+    try:
+        [out] = WARM.run(alice(root), "import json; print(json.dumps(6 * 7))")
+        assert out == 42
+        assert box.base.parent == deep
+        links = box.links_base
+        assert links is not None and links.parent != deep
+        assert len(str(links)) + LINK_SUFFIX <= SOCKET_PATH_MAX
+    finally:
+        box.close()
+    assert not links.exists()
+    assert list(deep.iterdir()) == []
 
 
 def test_is_a_daemon_left_by_one_kernel_gone_before_the_next_runs(course):

@@ -15,7 +15,7 @@ import tempfile
 #: A cold kernel's launcher makes ``cnn-sandbox-<pid>-*`` and a worker's warm sandbox ``cnn-warm-<pid>-*`` in the
 #: temp folder; a grading worker lays its submissions out in ``worker-<pid>-*`` in the course's staging folder.
 PREFIXES = ("cnn-sandbox-", "cnn-warm-", "worker-")
-_OWNED = re.compile("(?:%s)([0-9]+)-[^/]+" % "|".join(map(re.escape, PREFIXES)))
+OWNED = re.compile("(?:%s)([0-9]+)-[^/]+" % "|".join(map(re.escape, PREFIXES)))
 
 
 def owned_folder(prefix: str, base: str | os.PathLike | None = None) -> str:
@@ -43,7 +43,7 @@ def remove_stale_folders(base: str | os.PathLike | None = None) -> list[str]:
     except OSError:
         return removed
     for entry in entries:
-        match = _OWNED.fullmatch(entry.name)
+        match = OWNED.fullmatch(entry.name)
         if match is None:
             continue
         try:

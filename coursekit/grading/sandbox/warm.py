@@ -98,6 +98,12 @@ ZYGOTE_IMPORTS = (
 READY_TIMEOUT = 180.0
 START_TIMEOUT = 60.0
 RESET_TIMEOUT = 10.0
+#: A Unix socket's path holds at most 107 bytes; a client connects to ``<client ip>-<port>``.
+SOCKET_PATH_MAX = 107
+#: What a client ip adds to the folder it is made in: ``/c-<8 random>/k-<port 1..5>``.
+LINK_SUFFIX = len("/c-12345678/k-5")
+#: Where the links go when the temp folder's path is too long for them (first one that works).
+SHORT_BASES = ("/tmp", "/dev/shm", "/var/tmp")
 
 
 class WarmChild:
@@ -172,6 +178,7 @@ class WarmSandbox:
         self.ctl: socket.socket | None = None
         self.root_fd: int | None = None
         self.base: Path | None = None
+        self.links_base: Path | None = None  # only when ``base`` is too deep for socket paths
         self.submission: Path | None = None
         self.child: WarmChild | None = None
         self.ready_info: dict | None = None
@@ -349,9 +356,10 @@ class WarmSandbox:
 
     def _forget(self) -> None:
         # Safe to run again from a signal handler that interrupted it.
-        if self.base is not None:
-            shutil.rmtree(self.base, ignore_errors=True)
-        self.base = self.submission = None
+        for folder in (self.base, self.links_base):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        self.base = self.links_base = self.submission = None
         root_fd, self.root_fd = self.root_fd, None
         if root_fd is not None:
             os.close(root_fd)
@@ -515,8 +523,35 @@ class WarmSandbox:
         """A fresh private folder of the worker for one kernel's socket links; returns its ip."""
         with self.lock:
             self.ensure_ready()
-            folder = Path(tempfile.mkdtemp(prefix="conn-", dir=self.base))
+            folder = Path(tempfile.mkdtemp(prefix="c-", dir=self._links_folder()))
             return str(folder / "k")
+
+    def _links_folder(self) -> Path:
+        """Where the links to a kernel's sockets go: the sandbox's folder, if socket paths in it fit.
+
+        A deep temp folder (a long ``TMPDIR``) would make the links' paths too
+        long for a Unix socket address; then they go in a private folder of
+        this process in the first of ``SHORT_BASES`` that takes one.
+        """
+        if len(os.fsencode(str(self.base))) + LINK_SUFFIX <= SOCKET_PATH_MAX:
+            return self.base
+        if self.links_base is None or not self.links_base.is_dir():
+            errors = []
+            for candidate in SHORT_BASES:
+                if len(candidate) + 30 + LINK_SUFFIX > SOCKET_PATH_MAX:
+                    continue
+                try:
+                    remove_stale_folders(candidate)
+                    self.links_base = Path(owned_folder("cnn-warm-", base=candidate))
+                    break
+                except OSError as exc:
+                    errors.append(f"{candidate}: {exc}")
+            else:
+                raise WarmSandboxError(
+                    f"the temp folder {str(self.base.parent)!r} is too deep for the kernel's socket "
+                    f"paths, and no short folder could be made ({'; '.join(errors)}); "
+                    f"set TMPDIR to a shorter path")
+        return self.links_base
 
 
 def _launcher_path() -> str:
