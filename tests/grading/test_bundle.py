@@ -41,3 +41,30 @@ def test_is_a_bundle_plain_data():
 
     bundle = Bundle(b"sqlite", {"hw": {"cnn_checks.py": b"x"}})
     assert pickle.loads(pickle.dumps(bundle)) == bundle
+
+
+def test_are_the_definitions_made_without_running_alembic(tmp_path, monkeypatch):
+    """Are the definitions exported with the course gradebook's cells and schema version, without running
+    the ``alembic`` program (seconds of every batch)?"""
+    from nbgrader.api import Gradebook
+    from sqlalchemy import text
+
+    from coursekit.build.nbgrader_run import environment, nbgrader_env
+
+    course = course_at(tmp_path / "course")
+    with environment(PATH=nbgrader_env()["PATH"]), Gradebook(course.db_url, course.course_id) as gb:
+        gb.update_or_create_assignment("hw")
+        gb.update_or_create_notebook("hw", "hw")
+        gb.update_or_create_grade_cell("check", "hw", "hw", max_score=5, cell_type="code")
+        gb.update_or_create_source_cell("check", "hw", "hw", cell_type="code", locked=True,
+                                        source="assert True", checksum="abc")
+        version = gb.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    def no_alembic():
+        raise AssertionError("alembic was run")
+    monkeypatch.setattr("nbgrader.api.get_alembic_version", no_alembic)
+    path = export_definitions(course, ["hw"], tmp_path / "definitions.db")
+    with Gradebook(f"sqlite:///{path}", course.course_id) as dst:
+        assert dst.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == version
+        [nb] = dst.find_assignment("hw").notebooks
+        assert [(c.name, c.max_score) for c in nb.grade_cells] == [("check", 5)]
+        assert [(c.name, c.locked, c.source) for c in nb.source_cells] == [("check", True, "assert True")]
