@@ -97,3 +97,35 @@ def test_is_no_worker_left_running(pool):
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_does_a_worker_that_dies_as_it_starts_leave_the_coordinator_waiting(tmp_path, monkeypatch):
+    """When a new worker ends before it reads anything (here: a program that exits at once), does the batch
+    still stop with WorkersFailed, however large its bundle, instead of blocking on a full pipe?"""
+    import threading
+    from multiprocessing import spawn
+
+    from coursekit.grading.batch.bundle import Bundle
+
+    monkeypatch.setattr(local, "START_TIMEOUT_S", 30.0)
+    monkeypatch.setattr(local, "STOP_GRACE_S", 2.0)
+    executable = spawn.get_executable()
+    spawn.set_executable("/bin/false")
+    bundle = Bundle(os.urandom(4 * 2**20), {"hw": {"data.bin": os.urandom(2**20)}})
+    raised = []
+
+    def batch():
+        pool = LocalWorkers(tmp_path, bundle, 2, attempts=1, timeout_s=30.0)
+        try:
+            pool.run([("hw", "ok-1"), ("hw", "ok-2")], lambda job: {}, lambda *result: None)
+        except WorkersFailed as err:
+            raised.append(err)
+
+    try:
+        thread = threading.Thread(target=batch, daemon=True)
+        thread.start()
+        thread.join(60)
+    finally:
+        spawn.set_executable(executable)
+    assert not thread.is_alive(), "the coordinator is still waiting"
+    assert raised and "ended before they were ready" in str(raised[0])

@@ -9,11 +9,18 @@ a result that arrived is recorded once and never asked for again.  Workers
 install no signal handler: they are told to stop, and killed when they do
 not within a few seconds.  A killed worker's sandbox ends with it, and its
 folders are removed by the next batch.
+
+A new worker reads the batch's bundle from a private file, not from the
+pipe that starts it: a process that dies while it starts (before it has
+read what it was sent) would leave the coordinator blocked for ever writing
+more than a pipe holds, with no timeout to end it.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import shutil
 import signal
 import time
 from collections import deque
@@ -21,6 +28,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from ..sandbox.folders import owned_folder
 from ..sandbox.lifetime import end_with_parent
 from .bundle import Bundle
 from .execute import Executed, Worker
@@ -38,7 +46,7 @@ class WorkersFailed(RuntimeError):
     """The grading workers cannot start here; the message says so."""
 
 
-def _serve(conn, course_root: str, bundle: Bundle) -> None:
+def _serve(conn, course_root: str, bundle_file: str) -> None:
     """A worker process: execute each submission it is sent, until told to stop."""
     # Ctrl-C reaches the whole process group; the coordinator decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -46,6 +54,8 @@ def _serve(conn, course_root: str, bundle: Bundle) -> None:
     end_with_parent(os.getppid(), signal.SIGKILL)
     worker = None
     try:
+        with open(bundle_file, "rb") as fh:
+            bundle = pickle.load(fh)  # the coordinator's own file (mode 0600), not a student's
         worker = Worker(Path(course_root), bundle)
         conn.send(("ready", os.getpid()))
         while True:
@@ -81,10 +91,18 @@ class LocalWorkers:
         self.context = multiprocessing.get_context("spawn")
         self.slots: list[_Slot] = []
         self.failed_starts = 0
+        self.bundle_file: str | None = None
+
+    def _write_bundle(self) -> None:
+        # In a folder named for this process: a later batch removes it if this one is killed.
+        folder = owned_folder("cnn-bundle-")
+        self.bundle_file = os.path.join(folder, "bundle.pickle")
+        with open(self.bundle_file, "xb") as fh:
+            pickle.dump(self.bundle, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _start_one(self) -> _Slot:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(theirs, self.course_root, self.bundle),
+        process = self.context.Process(target=_serve, args=(theirs, self.course_root, self.bundle_file),
                                        name="coursekit-grader", daemon=True)
         process.start()
         theirs.close()
@@ -100,6 +118,7 @@ class LocalWorkers:
         pending = deque((job, 1) for job in jobs)
         tries = {}
         try:
+            self._write_bundle()
             for _ in range(min(self.count, len(pending))):
                 self._start_one()
             while (pending or any(s.job is not None for s in self.slots)) and not (stop and stop.requested):
@@ -177,3 +196,6 @@ class LocalWorkers:
         for slot in self.slots:
             self._kill(slot)
         self.slots = []
+        if self.bundle_file is not None:
+            shutil.rmtree(os.path.dirname(self.bundle_file), ignore_errors=True)
+            self.bundle_file = None

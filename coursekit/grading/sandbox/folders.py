@@ -13,8 +13,9 @@ import stat
 import tempfile
 
 #: A cold kernel's launcher makes ``cnn-sandbox-<pid>-*`` and a worker's warm sandbox ``cnn-warm-<pid>-*`` in the
-#: temp folder; a grading worker lays its submissions out in ``worker-<pid>-*`` in the course's staging folder.
-PREFIXES = ("cnn-sandbox-", "cnn-warm-", "worker-")
+#: temp folder; a grading worker lays its submissions out in ``worker-<pid>-*`` in the course's staging folder;
+#: a batch's coordinator leaves its workers' bundle in ``cnn-bundle-<pid>-*`` in the temp folder.
+PREFIXES = ("cnn-sandbox-", "cnn-warm-", "worker-", "cnn-bundle-")
 OWNED = re.compile("(?:%s)([0-9]+)-[^/]+" % "|".join(map(re.escape, PREFIXES)))
 
 

@@ -1,8 +1,8 @@
 """The data that crosses between the grader and the student's kernel, both ways.
 
 Only plain data crosses: ``None``, bools, ints, floats, strings, tuples,
-lists, dicts with string keys, numpy arrays (as ``.npy`` bytes, read with
-``allow_pickle=False``) and numpy scalars.  Anything else is sent as its type's
+lists, dicts with string keys, numpy arrays of numbers (their dtype, shape
+and raw bytes: no pickle, no header to parse) and numpy scalars.  Anything else is sent as its type's
 name only (``{"t": "opaque"}``), so that no live object, pickle or code ever
 crosses.  Decoding checks every field and bounds every size: what the
 kernel sends is a claim, and a malformed claim is an error, never a crash.
@@ -12,7 +12,6 @@ sent into the kernel, where it encodes the results.
 """
 import base64
 import hashlib
-import io
 import json
 
 import numpy as np
@@ -22,6 +21,7 @@ MAX_DEPTH = 8
 MAX_ITEMS = 10_000
 MAX_ARRAY_BYTES = 64 * 2**20
 MAX_TEXT = 10_000
+MAX_DIMS = 32
 #: Array element kinds that cross (booleans, integers, unsigned, floats).
 ARRAY_KINDS = "biuf"
 
@@ -46,9 +46,8 @@ def encode(value, depth=0):
     if kind is dict and all(type(k) is str for k in value):
         return {"t": "dict", "v": [[k, encode(v, depth + 1)] for k, v in list(value.items())[:MAX_ITEMS]]}
     if kind is np.ndarray and value.dtype.kind in ARRAY_KINDS and value.nbytes <= MAX_ARRAY_BYTES:
-        buffer = io.BytesIO()
-        np.save(buffer, np.ascontiguousarray(value), allow_pickle=False)
-        return {"t": "ndarray", "v": base64.b64encode(buffer.getvalue()).decode("ascii")}
+        return {"t": "ndarray", "d": value.dtype.str, "s": list(value.shape),
+                "v": base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii")}
     if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in ARRAY_KINDS:
         return {"t": "npscalar", "dtype": value.dtype.str, "v": encode(value.item(), depth + 1)}
     return {"t": "opaque", "type": type_name(kind)}
@@ -98,14 +97,8 @@ def decode(data, opaque, depth=0, budget=None):
                 raise WireError("a dict entry is not a (str, value) pair")
             out[pair[0]] = decode(pair[1], opaque, depth + 1, budget)
         return out
-    if tag == "ndarray" and type(v) is str and len(v) <= MAX_ARRAY_BYTES * 4 // 3 + 4096:
-        try:
-            array = np.load(io.BytesIO(base64.b64decode(v, validate=True)), allow_pickle=False)
-        except Exception as err:  # noqa: BLE001 - any malformed .npy
-            raise WireError(f"an array could not be read ({type(err).__name__})") from None
-        if type(array) is not np.ndarray or array.dtype.kind not in ARRAY_KINDS:
-            raise WireError("an array holds no numbers")
-        return array
+    if tag == "ndarray" and type(v) is str and len(v) <= MAX_ARRAY_BYTES * 4 // 3 + 4:
+        return _array(data.get("d"), data.get("s"), v)
     if tag == "npscalar" and type(data.get("dtype")) is str and len(data["dtype"]) <= 8:
         try:
             dtype = np.dtype(data["dtype"])
@@ -118,6 +111,31 @@ def decode(data, opaque, depth=0, budget=None):
     if tag == "opaque" and type(data.get("type")) is str:
         return opaque(data["type"][:60])
     raise WireError(f"an item has the unknown or malformed tag {tag!r}")
+
+
+def _array(dtype, shape, text):
+    """The array of *dtype* and *shape* whose bytes *text* holds (base64); WireError unless all three agree."""
+    if type(dtype) is not str or len(dtype) > 8:
+        raise WireError("an array has no dtype")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise WireError("an array has an unknown dtype") from None
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise WireError("an array holds no numbers")
+    if (type(shape) is not list or len(shape) > MAX_DIMS
+            or not all(type(n) is int and 0 <= n <= MAX_ARRAY_BYTES for n in shape)):
+        raise WireError("an array has a malformed shape")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise WireError("an array's bytes are not base64") from None
+    size = 1
+    for n in shape:
+        size *= n
+    if size * dtype.itemsize != len(raw):
+        raise WireError("an array's bytes do not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
 def loads(text: str, opaque):
