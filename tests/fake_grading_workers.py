@@ -25,6 +25,7 @@ def serve(conn, course_root, bundle):
             break
         _, job, files = message
         student = job[1]
+        (Path(course_root) / f"{student}.received").write_text(repr(time.monotonic()))
         marker = Path(course_root) / f"{student}.tried"
         if student == "dies" or (student == "flaky" and not marker.exists()):
             marker.touch()

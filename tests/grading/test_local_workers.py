@@ -48,6 +48,24 @@ def test_does_a_worker_get_the_submissions_files(pool):
     assert results["ok-1"][0][2] == {"answers.py": b"ok-1"}
 
 
+def test_does_a_worker_get_its_next_submission_before_the_last_one_is_recorded(tmp_path, monkeypatch):
+    """Is a worker that sent a result sent its next submission before the coordinator records that result
+    (recording takes a while; the worker would wait for it)?"""
+    import time
+
+    monkeypatch.setattr(local, "_serve", fake_grading_workers.serve)
+    recorded = {}
+
+    def record(job, result, tries):
+        time.sleep(0.5)
+        recorded[job[1]] = time.monotonic()
+
+    LocalWorkers(tmp_path, None, 1, attempts=1, timeout_s=30.0).run(
+        [("hw", "ok-1"), ("hw", "ok-2")], lambda job: {}, record)
+    received = float((tmp_path / "ok-2.received").read_text())
+    assert received < recorded["ok-1"]
+
+
 def test_do_two_workers_grade_at_once(pool):
     """With two workers, are two submissions graded at the same time, one by each?"""
     results, _calls = pool(["together-1", "together-2"])

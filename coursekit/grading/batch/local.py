@@ -122,20 +122,18 @@ class LocalWorkers:
             for _ in range(min(self.count, len(pending))):
                 self._start_one()
             while (pending or any(s.job is not None for s in self.slots)) and not (stop and stop.requested):
-                for slot in self.slots:
-                    if slot.ready and slot.job is None and pending:
-                        job, attempt = pending.popleft()
-                        tries[job] = attempt
-                        slot.job, slot.since = job, time.monotonic()
-                        try:
-                            slot.conn.send(("grade", job, files_of(job)))
-                        except (BrokenPipeError, OSError):
-                            pass  # seen below as a dead worker
+                self._hand_out(pending, tries, files_of)
                 objects = [s.conn for s in self.slots] + [s.process.sentinel for s in self.slots]
+                finished = []
                 for ready in wait(objects, timeout=0.5):
                     slot = next(s for s in self.slots if ready in (s.conn, s.process.sentinel))
                     if ready is slot.conn:
-                        self._receive(slot, on_result, tries)
+                        finished += self._receive(slot, tries)
+                # The workers that finished get their next submission before the coordinator records:
+                # recording takes a while, and a worker would wait for it.
+                self._hand_out(pending, tries, files_of)
+                for job, executed, attempt in finished:
+                    on_result(job, executed, attempt)
                 now = time.monotonic()
                 for slot in list(self.slots):
                     limit = self.timeout_s if slot.ready else START_TIMEOUT_S
@@ -144,16 +142,30 @@ class LocalWorkers:
         finally:
             self.stop()
 
-    def _receive(self, slot: _Slot, on_result, tries) -> None:
+    def _hand_out(self, pending, tries, files_of) -> None:
+        """Send the next pending submission to every worker that is ready and idle."""
+        for slot in self.slots:
+            if slot.ready and slot.job is None and pending:
+                job, attempt = pending.popleft()
+                tries[job] = attempt
+                slot.job, slot.since = job, time.monotonic()
+                try:
+                    slot.conn.send(("grade", job, files_of(job)))
+                except (BrokenPipeError, OSError):
+                    pass  # seen as a dead worker
+
+    def _receive(self, slot: _Slot, tries) -> list:
+        """The message of *slot*'s worker: ``[(job, Executed, attempts)]`` for a result, else ``[]``."""
         try:
             message = slot.conn.recv()
         except (EOFError, OSError):
-            return  # the worker died: its sentinel says so
+            return []  # the worker died: its sentinel says so
         if message[0] == "ready":
             slot.ready, slot.since = True, time.monotonic()
         elif message[0] == "done" and slot.job == message[1]:
             job, slot.job = slot.job, None
-            on_result(job, message[2], tries[job])
+            return [(job, message[2], tries[job])]
+        return []
 
     def _replace(self, slot: _Slot, pending, tries, on_result) -> None:
         """Kill a dead or hung worker; try its submission again (or give it up); start another if needed."""
