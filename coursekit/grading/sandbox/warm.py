@@ -538,8 +538,6 @@ class WarmSandbox:
         if self.links_base is None or not self.links_base.is_dir():
             errors = []
             for candidate in SHORT_BASES:
-                if len(candidate) + 30 + LINK_SUFFIX > SOCKET_PATH_MAX:
-                    continue
                 try:
                     remove_stale_folders(candidate)
                     self.links_base = Path(owned_folder("cnn-warm-", base=candidate))

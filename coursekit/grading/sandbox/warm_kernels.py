@@ -169,20 +169,21 @@ class ReadyKernelClient(AsyncKernelClient):
 
     async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        asked = None
+        asked = False  # a kernel_info request is on its way and not answered yet
         while True:
-            if asked is None:
-                asked = self.kernel_info()
+            if not asked:
+                self.kernel_info()
+                asked = True
             try:
                 reply = await self.shell_channel.get_msg(timeout=1)
             except Empty:
-                asked = None
+                asked = False
             else:
                 if reply["msg_type"] == "kernel_info_reply":
                     if await self._idle_after(reply["parent_header"].get("msg_id"), 0.2):
                         self._handle_kernel_info_reply(reply)
                         return
-                    asked = None
+                    asked = False
             if not await self._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
