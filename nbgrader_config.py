@@ -19,19 +19,22 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 
 # --- autograding: contained failures ------------------------------------------
-# Sanitizing, in order: GuardLockedCells compares the locked cells with the
-# release and notes tampering *before* OverwriteCells restores them from the
-# gradebook (after it, the evidence is gone); add_missing_cells puts deleted
-# grade cells back instead of leaving them ungraded.
+# Sanitizing, in order: DeduplicateCells (nbgrader's DeduplicateIds, noting
+# the copies) grades a pasted-twice cell once; GuardLockedCells compares the
+# locked cells with the release and notes tampering *before* RestoreCells
+# (nbgrader's OverwriteCells) restores them from the gradebook (after it, the
+# evidence is gone); add_missing_cells puts deleted grade cells back instead
+# of leaving them ungraded (RestoreCells places them in any notebook, where
+# nbgrader 0.9's own stops with a KeyError).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.DeduplicateIds",
+    "coursekit.grading.deduplicate_cells.DeduplicateCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "coursekit.grading.guard_locked_cells.GuardLockedCells",
-    "nbgrader.preprocessors.OverwriteCells",
+    "coursekit.grading.restore_cells.RestoreCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.add_missing_cells = True  # RestoreCells is an OverwriteCells: it reads this
 # Executing: ContainedExecute is nbgrader's Execute plus containment of dead
 # kernels, unresponsive kernels and output floods (coursekit/grading/contained_execute.py).
 c.Autograde.autograde_preprocessors = [

@@ -83,6 +83,12 @@ class Refused(ValueError):
     """Arguments unlike any the assignment's functions pass: the grader does not compute them."""
 
 
+#: The largest result the grader computes for a helper question, in elements and in bytes (as float64).
+#: It is checked before anything is allocated: a question cannot make the grader build a large array.
+MAX_RESULT_ELEMENTS = 10**6
+MAX_RESULT_BYTES = 8 * MAX_RESULT_ELEMENTS
+
+
 def _array(value, max_size=10**6):
     if type(value) is not np.ndarray or value.dtype.kind not in "biuf" or value.size > max_size:
         raise Refused("expects a numpy array of numbers of reasonable size")
@@ -95,11 +101,23 @@ def _small_int(value, low, high):
     return int(value)
 
 
+def _bounded_result(shape, itemsize=8):
+    """Refuse a question whose result, of *shape*, would pass the bounds (before it is made)."""
+    elements = 1
+    for n in shape:
+        elements *= int(n)
+    if elements > MAX_RESULT_ELEMENTS or elements * itemsize > MAX_RESULT_BYTES:
+        raise Refused(f"would return {elements} numbers; it answers for at most {MAX_RESULT_ELEMENTS}")
+
+
 def helper_zero_pad(X, pad):
     X = _array(X)
     if X.ndim != 4:
         raise Refused("expects X of shape (m, n_H, n_W, n_C)")
-    return zero_pad(X, _small_int(pad, 0, 64))
+    pad = _small_int(pad, 0, 64)
+    m, n_H, n_W, n_C = X.shape
+    _bounded_result((m, n_H + 2 * pad, n_W + 2 * pad, n_C), max(X.dtype.itemsize, 8))
+    return zero_pad(X, pad)
 
 
 def helper_conv_single_step(a_slice_prev, W, b):
@@ -107,6 +125,8 @@ def helper_conv_single_step(a_slice_prev, W, b):
     b = np.asarray(b) if type(b) is np.ndarray or type(b) in (float, np.float64) else None
     if b is None or b.size != 1:
         raise Refused("expects b holding one number")
+    if a.shape != W.shape:
+        raise Refused("expects a_slice_prev and W of the same shape")
     return conv_single_step(a, W, b)
 
 
@@ -117,7 +137,9 @@ def helper_create_mask_from_window(x):
 def helper_distribute_value(dz, shape):
     if type(dz) not in (int, float, np.float64, np.int64) or type(shape) is not tuple or len(shape) != 2:
         raise Refused("expects a number and a shape (n_H, n_W)")
-    return distribute_value(float(dz), tuple(_small_int(n, 1, 1000) for n in shape))
+    shape = tuple(_small_int(n, 1, 1000) for n in shape)
+    _bounded_result(shape)
+    return distribute_value(float(dz), shape)
 
 
 #: What the grader computes when a function under test calls one of these helpers.

@@ -10,13 +10,29 @@
   calls the student's function there on its own inputs, takes the results
   back as data and judges them itself (``verdict/``); the cell's outputs are
   the verdict, which nbgrader then scores;
+- **the grader decides when**: such cells are judged after every other cell
+  has run, whatever their place in the notebook, each on the definitions in
+  force after the last cell that ran (the student's final ones), and in the
+  grader's order: a function before every function whose check answers its
+  calls with the grader's reference (the helpers first: ``zero_pad`` before
+  ``conv_forward``).  No student cell runs after a hidden input has entered
+  the kernel, so nothing the student's code learns then reaches an output;
+- the hidden inputs are drawn for the student *and the attempt* (a digest of
+  the notebook as graded, ``verdict.judge.attempt_of``): a resubmission gets
+  new ones, a re-run of the same submission the same ones;
 - a cell that runs past the timeout is interrupted and scores zero; if the
   kernel does not answer afterwards it is treated as dead;
 - when the kernel dies (``os._exit``, a segfault, the memory cap), the cells
   that had finished keep their outputs, and so their points; every later cell
-  gets an error output that says why it did not run, and so scores zero.
-  nbgrader alone would drop the whole notebook;
-- a flood of output is cut after ``max_output_chars`` characters per cell.
+  gets an error output that says why it did not run, and so scores zero
+  (nbgrader alone would drop the whole notebook).  The graded cells placed
+  before it are judged in a new kernel where the cells that ran are run
+  again, silently; a kernel that dies while a function is judged costs that
+  function, and the others are judged in a new kernel the same way
+  (``kernel_restarts`` times at most);
+- a flood of output is cut after ``max_output_chars`` characters per cell;
+- every message from the kernel is bounded in size before it is decoded, and
+  one that is malformed is dropped (``kernel_messages.py``).
 
 What happened is written to ``nb.metadata["coursekit"]["incidents"]`` for the
 instructor report.
@@ -25,8 +41,9 @@ import os
 import time
 from pathlib import Path
 
-from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_hook
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from traitlets import Integer
@@ -35,9 +52,10 @@ from nbgrader.preprocessors import Execute
 
 from ..course import Course
 from .incidents import record_incident
+from .kernel_messages import MAX_BYTES, guard_client
 from .sandbox.options import COURSE_ROOT_ENV
-from .verdict.judge import CourseChecks
-from .verdict.stage import grade_cell, hidden_check_of, language_of, new_session
+from .verdict.judge import CourseChecks, attempt_of
+from .verdict.stage import grade_cell, hidden_check_of, judging_order, language_of, new_session
 
 KERNEL_DIED = "KernelDied"
 NOT_RUN = "CellNotRun"
@@ -63,6 +81,19 @@ class ContainedExecute(Execute):
         help="After a cell times out and is interrupted, how long the kernel has to answer before it counts as dead.",
     ).tag(config=True)
 
+    max_message_bytes = Integer(
+        MAX_BYTES,
+        help="The largest message frame accepted from a kernel; a larger one is refused before it is read "
+             "(ZeroMQ's MAXMSGSIZE), and what it carried is lost.",
+    ).tag(config=True)
+
+    kernel_restarts = Integer(
+        2,
+        help="How many times a kernel that died (or stopped answering) is replaced by a new one, with the "
+             "cells that ran run again silently, so that the graded functions not yet judged are judged; "
+             "after that, they score zero.",
+    ).tag(config=True)
+
     # Hook for `coursekit grade` (batch_grade._init_worker): its worker processes
     # set this to warm_kernels.WarmKernelManager when c.BatchGrade.warm_kernels is
     # True.  None (the default, and always under plain `nbgrader autograde`) keeps
@@ -82,79 +113,176 @@ class ContainedExecute(Execute):
         self._truncated = set()
         self._streams_capped = False
         self._session = None
+        #: (index, cell, check name) of the graded cells judged after the others, and the code cells that ran.
+        self._deferred, self._ran = [], []
+        self._restarts = 0
+        self._attempt = attempt_of(nb)
         self._course = Course.from_config(self.config)
         if self._course.config_file.is_file():
             # The sandbox's launcher finds the course by this, not by searching folders a student controls.
             os.environ[COURSE_ROOT_ENV] = str(self._course.root)
         return super().preprocess(nb, resources, km=km)
 
-    def _run_silently(self, code: str, timeout: float) -> dict | None:
-        """Run grader code in the kernel without a trace in the notebook; its reply, or None if none came."""
+    async def async_start_new_kernel_client(self):
+        """nbclient's, with the client guarded (``kernel_messages``) before its channels start."""
+        self.kc = self.km.client()
+        guard_client(self.kc, self.max_message_bytes)
+        try:
+            await ensure_async(self.kc.start_channels())
+            await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+        except Exception:
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def _run_quietly(self, code: str, timeout: float) -> dict | None:
+        """Run *code* in the kernel without a trace in the notebook; its reply, or None if none came."""
         deadline = time.monotonic() + timeout
         try:
             msg_id = self.kc.execute(code, silent=True, store_history=False)
             while True:
-                reply = run_sync(self.kc.get_shell_msg)(timeout=max(0.0, deadline - time.monotonic()))
+                reply = await self.kc.get_shell_msg(timeout=max(0.0, deadline - time.monotonic()))
                 if reply["parent_header"].get("msg_id") == msg_id:
                     return reply["content"]
         except Exception:  # a timeout or a dead channel: either way, no answer
             return None
 
-    def _cap_streams(self):
+    def _run_silently(self, code: str, timeout: float) -> dict | None:
+        return run_sync(self._run_quietly)(code, timeout)
+
+    async def _cap_streams(self):
         code = STREAM_CAP.replace("__MARK__", self._cut_mark).replace("__LIMIT__", str(self.max_output_chars))
         # Every cell waits behind this in the kernel's queue anyway: waiting
         # for its answer costs nothing, and says whether the cap is in place.
-        reply = self._run_silently(code, self.timeout or 60)
+        reply = await self._run_quietly(code, self.timeout or 60)
         if reply is None or reply.get("status") != "ok":
             why = "no answer" if reply is None else f"{reply.get('ename')}: {reply.get('evalue')}"
             self.log.warning("The kernel-side output cap was not installed (%s); "
                              "only the grader-side cap holds.", why)
 
     def preprocess_cell(self, cell, resources, index):
+        self._run_cell(cell, resources, index)
+        if index == len(self.nb.cells) - 1:
+            self._judge_deferred()
+        return cell, self.resources
+
+    def _run_cell(self, cell, resources, index):
         if cell.cell_type != "code":
-            return cell, self.resources
+            return
         if not self._streams_capped:
             self._streams_capped = True
-            self._cap_streams()
+            run_sync(self._cap_streams)()
         if self._dead_in is not None:
             self._mark_not_run(cell)
-            return cell, self.resources
+            return
         name = hidden_check_of(cell)
         if name is not None:
-            self._judge(cell, name)
-            return cell, self.resources
+            self._deferred.append((index, cell, name))
+            return
         try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
+            super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._kernel_died(cell)
-            return cell, self.resources
+            return
+        except CellTimeoutError:  # the cell ended, but its output did not (a thread flooding the channel)
+            why = f"the output of cell {self._grade_id(cell)!r} did not end after the cell did (a flood)"
+            cell.outputs.append(new_output("error", ename="CellTimeoutError", evalue=why,
+                                           traceback=[f"CellTimeoutError: {why}"]))
+            record_incident(self.nb, "timeout", cell, why)
+            self._kernel_died(cell, unresponsive=True)
+            return
         if any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
             record_incident(self.nb, "timeout", cell,
                             f"cell ran for more than {self.timeout} s and was interrupted")
             if not self._answers():
                 self._kernel_died(cell, unresponsive=True)
-        return cell, self.resources
+                return
+        self._ran.append(cell)
 
     # --- graded cells: the trusted verdict ----------------------------------------
-    def _judge(self, cell, name):
+    def _judge_deferred(self):
+        if not self._deferred:
+            return
         checks = CourseChecks.for_course(self._course)
-        if self._session is None:
-            self._session = new_session(self, checks, self.timeout)
+        run_sync(self._judge_all)(checks, judging_order(checks, self._deferred))
+
+    async def _judge_all(self, checks: CourseChecks, order):
         student = self.resources.get("nbgrader", {}).get("student", "")
-        verdict, timed_out = run_sync(grade_cell)(self._session, checks, cell, name, student,
-                                                  language_of(self._course, self.resources), self.timeout)
-        if timed_out:
-            record_incident(self.nb, "timeout", cell, f"a call ran for more than {self.timeout} s and was interrupted")
-        if self._session.gone:
-            self._kernel_died(cell, unresponsive=True)
+        language = language_of(self._course, self.resources)
+        for _index, cell, name in order:
+            if self._dead_in is not None or (self._session is not None and self._session.gone):
+                if not await self._new_kernel():
+                    self._mark_not_judged(cell)
+                    continue
+            if self._session is None:
+                self._session = new_session(self, checks, self.timeout)
+            try:
+                _verdict, timed_out = await grade_cell(self._session, checks, cell, name, student, language,
+                                                       self.timeout, attempt=self._attempt)
+            except Exception as err:  # noqa: BLE001 - a verdict that cannot be made fails its own cell only
+                self.log.error("The verdict on %s could not be made: %s: %s", name, type(err).__name__, err)
+                self._mark_not_judged(cell, why=f"the grader could not judge it ({type(err).__name__})")
+                record_incident(self.nb, "malformed", cell, f"the verdict could not be made ({type(err).__name__})")
+                continue
+            if timed_out:
+                record_incident(self.nb, "timeout", cell, f"a call ran for more than {self.timeout} s and was interrupted")
+            if self._session.gone:
+                record_incident(self.nb, "kernel_died", cell,
+                                f"The kernel stopped while {name} was judged; the cells after it were judged in a "
+                                "new kernel.")
+
+    async def _new_kernel(self) -> bool:
+        """Replace a dead or unresponsive kernel with a new one in which the cells that ran are run again,
+        silently; False when no more restarts are allowed or the new kernel fails."""
+        if self._restarts >= self.kernel_restarts:
+            return False
+        self._restarts += 1
+        self._session = None
+        try:
+            try:
+                self.kc.stop_channels()
+                await ensure_async(self.km.shutdown_kernel(now=True))
+            except Exception:  # noqa: BLE001 - the old client and manager of a dead kernel
+                pass
+            # A new manager: the old one's zmq context went with its kernel.
+            self.create_kernel_manager()
+            await self.async_start_new_kernel()
+            await self.async_start_new_kernel_client()
+        except Exception as err:  # noqa: BLE001 - no new kernel: the rest is not judged
+            self.log.error("No new kernel could be started: %s", err)
+            self._restarts = self.kernel_restarts
+            return False
+        await self._cap_streams()
+        for cell in self._ran:
+            if await self._run_quietly(cell.source, self.timeout or 60) is None:
+                try:  # a cell that ran once and now hangs: stop it, and judge what there is
+                    await ensure_async(self.km.interrupt_kernel())
+                except Exception:  # noqa: BLE001
+                    pass
+                break
+        self._dead_in = None
+        return True
+
+    def _mark_not_judged(self, cell, why=None):
+        why = why or (f"Not judged: the kernel had stopped (in cell {self._dead_in!r}) and could not be "
+                      "started again; this cell scores zero.")
+        cell.outputs = [new_output("error", ename=NOT_RUN, evalue=why, traceback=[f"{NOT_RUN}: {why}"])]
 
     # --- dead and unresponsive kernels -------------------------------------------
     def _answers(self) -> bool:
         """Does the kernel still answer a trivial request after an interrupt?"""
         return self._run_silently("pass", self.responsive_after_timeout_s) is not None
 
+    @staticmethod
+    def _grade_id(cell):
+        return cell.metadata.get("nbgrader", {}).get("grade_id") or cell.get("id")
+
     def _kernel_died(self, cell, unresponsive=False):
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id") or cell.get("id")
+        grade_id = self._grade_id(cell)
         self._dead_in = grade_id
         if unresponsive:
             why = f"The kernel stopped answering after cell {grade_id!r} timed out."

@@ -13,6 +13,7 @@ KINDS = {
     "kernel_died": "Kernel died",
     "timeout": "Timed out",
     "malformed": "Malformed notebook",
+    "duplicated": "Duplicated cell",
     "output_truncated": "Output truncated",
 }
 

@@ -10,6 +10,7 @@ when every check passed.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import sys
@@ -101,15 +102,19 @@ class CourseChecks:
             self._secret = load_secret(self.settings, self.course.course_id)
         return self._secret
 
-    def cell(self, name: str, student: str) -> "CellCheck":
-        return CellCheck(self, name, student)
+    def cell(self, name: str, student: str, attempt: str = "") -> "CellCheck":
+        return CellCheck(self, name, student, attempt)
 
 
 class CellCheck:
-    """The published and hidden cases of one graded cell, for one student."""
+    """The published and hidden cases of one graded cell, for one student's attempt.
 
-    def __init__(self, checks: CourseChecks, name: str, student: str):
-        self.checks, self.name, self.student = checks, name, student
+    *attempt* names the submission (``attempt_of``): the hidden inputs are drawn for the student and the
+    attempt, so that a re-run of a submission gets the same ones and a resubmission new ones.
+    """
+
+    def __init__(self, checks: CourseChecks, name: str, student: str, attempt: str = ""):
+        self.checks, self.name, self.student, self.attempt = checks, name, student, attempt
         self.unit = checks.hidden.load(name)
         self.function = getattr(self.unit, "FUNCTION", None)
         check = checks.check
@@ -123,7 +128,7 @@ class CellCheck:
             self.names = tuple(dict.fromkeys((*self.form_names, *self.unit.ANSWERS)))
         course = checks.course
         self.hidden = list(self.unit.cases(
-            lambda index: case_rng(checks.secret, course.course_id, course.master, student, name, index)))
+            lambda index: case_rng(checks.secret, course.course_id, course.master, student, attempt, name, index)))
 
     def requests(self) -> list[Request]:
         if self.function is None:
@@ -172,7 +177,8 @@ class CellCheck:
         if reply.status == "returned":
             return check.Outcome(reply.value, reply.args_after)
         if reply.status == "raised":
-            return check.no_result("raised", fn, error=reply.error[0], message=reply.error[1])
+            return check.no_result("raised", fn, error=reply.error[0][:MAX_SHOWN_NAME],
+                                   message=shown_message(reply.error[1]))
         if reply.status == "missing":
             return check.no_result("missing", fn, name=", ".join(reply.value or (fn,)))
         if reply.status == "timeout":
@@ -180,6 +186,35 @@ class CellCheck:
         if reply.status in ("died", "garbled"):
             return check.no_result(reply.status, fn)
         return check.no_result("garbled", fn)
+
+
+#: The most of a student's own text (an exception's name and message) that a verdict repeats.
+MAX_SHOWN_NAME = 40
+MAX_SHOWN_MESSAGE = 160
+
+
+def shown_message(text: str) -> str:
+    """The part of a student's exception message that a verdict shows: its first line, cut short.
+
+    A verdict describes; it never carries out much of what the student's code chose to say.
+    """
+    first = text.strip().split("\n", 1)[0]
+    return first if len(first) <= MAX_SHOWN_MESSAGE else first[:MAX_SHOWN_MESSAGE - 1] + "…"
+
+
+def attempt_of(nb) -> str:
+    """A digest of a submission as graded: the type and source of every cell, in order.
+
+    The same submission graded again has the same digest, and so the same hidden inputs; any change of
+    the notebook (a resubmission) gives new ones.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for cell in nb.cells:
+        digest.update(str(cell.get("cell_type", "")).encode() + b"\0")
+        source = cell.get("source", "")
+        digest.update(("".join(source) if type(source) is list else str(source)).encode("utf-8", "replace"))
+        digest.update(b"\0\0")
+    return digest.hexdigest()
 
 
 def answer_helper(checks: CourseChecks, helper: str, allowed: tuple, args: tuple, kwargs: dict):

@@ -35,8 +35,8 @@ def __coursekit_install(sources):
 __coursekit_probe__ = __coursekit_install({_SOURCES!r})
 del __coursekit_install
 """
-#: The most a reply or a helper question may weigh; more is a garbled reply.
-MAX_MESSAGE_CHARS = 96 * 2**20
+#: The most a helper question may weigh (the kernel client refuses larger frames before this is read).
+MAX_MESSAGE_CHARS = 4 * 2**20
 
 
 class ProbeSession:
@@ -89,11 +89,11 @@ class ProbeSession:
         status, got, execute_error = await self._run(code, seconds, allowed=allowed)
         replies = []
         for request, nonce in zip(requests, nonces):
-            mine = got.get(nonce, [])
-            if len(mine) == 1:
-                replies.append(parse_reply(mine[0], request, self.opaque))
-            elif mine:
-                replies.append(Reply("garbled", detail=f"{len(mine)} replies"))
+            reply, count = got.get(nonce, (None, 0))
+            if count == 1:
+                replies.append(parse_reply(reply, request, self.opaque))
+            elif count:
+                replies.append(Reply("garbled", detail=f"{count} replies"))
             elif status == "timeout":
                 replies.append(Reply("timeout", value=round(seconds)))
             elif status == "died":
@@ -130,23 +130,32 @@ class ProbeSession:
             events = dict(await poller.poll(timeout=int(min(deadline - now, 0.5) * 1000) + 1))
             for sock in events:
                 channel = channels[sock]
-                while True:
+                # A kernel may send faster than this reads: the deadline is checked between messages too.
+                while time.monotonic() < deadline:
                     try:
                         msg = await channel.get_msg(timeout=0)
                     except Empty:
                         break
+                    except Exception:  # noqa: BLE001 - a channel that fails is one that says nothing more
+                        break
                     if msg["parent_header"].get("msg_id") != msg_id:
-                        continue  # late output of an earlier request
+                        continue  # late output of an earlier request, or a dropped message
                     if channel is kc.stdin_channel:
                         self._answer(msg, allowed)
                         continue
                     kind, content = msg["msg_type"], msg["content"]
-                    if kind == "display_data" and MIME in content.get("data", {}):
-                        data = content["data"][MIME]
-                        if type(data) is dict and data.get("nonce") in allowed:
-                            replies.setdefault(data["nonce"], []).append(data)
+                    data = content.get("data")
+                    if kind == "display_data" and type(data) is dict and MIME in data:
+                        reply = data[MIME]
+                        nonce = reply.get("nonce") if type(reply) is dict else None
+                        if type(nonce) is str and nonce in allowed:
+                            # One reply per request is kept; a second one only marks the request garbled.
+                            if nonce in replies:
+                                replies[nonce][1] += 1
+                            else:
+                                replies[nonce] = [reply, 1]
                     elif kind == "error":
-                        execute_error = f"{content.get('ename', '')}: {str(content.get('evalue', ''))[:200]}"
+                        execute_error = f"{str(content.get('ename', ''))[:80]}: {str(content.get('evalue', ''))[:200]}"
                     elif kind == "status" and content.get("execution_state") == "idle":
                         idle = True
         return "done", replies, execute_error
@@ -159,10 +168,10 @@ class ProbeSession:
             try:
                 question = json.loads(prompt[len(ASK):])
                 nonce = question.get("nonce") if type(question) is dict else None
-                if nonce in allowed:
+                if type(nonce) is str and nonce in allowed:
                     reply = answer_question(question, nonce, allowed[nonce], self.answer_helper, self.opaque)
-            except ValueError as err:
-                reply = {"status": "raised", "error": f"the grader could not read the question ({err})"}
+            except Exception as err:  # noqa: BLE001 - any malformed question (too deep, not JSON...) is refused
+                reply = {"status": "raised", "error": f"the grader could not read the question ({type(err).__name__})"}
         self.kc.input(json.dumps(reply))
 
     async def _timed_out(self, msg_id) -> str:
@@ -207,8 +216,8 @@ def answer_question(question, nonce, allowed, answer_helper, opaque) -> dict:
         if type(args) is not tuple or type(kwargs) is not dict:
             raise wire.WireError("malformed arguments")
         status, value = answer_helper(question.get("helper"), tuple(allowed), args, kwargs)
-    except (KeyError, TypeError, ValueError, RecursionError, AttributeError) as err:
-        return {"status": "raised", "error": f"the grader could not read the question ({err})"}
+    except Exception as err:  # noqa: BLE001 - whatever the question holds, it gets a refusal, not a crash
+        return {"status": "raised", "error": f"the grader could not read the question ({type(err).__name__})"}
     return {"status": "returned", "value": wire.encode(value)} if status == "returned" else \
         {"status": "raised", "error": str(value)}
 
@@ -238,6 +247,6 @@ def parse_reply(data, request: Request, opaque) -> Reply:
                 raise wire.WireError("malformed missing names")
             wanted = set(request.names) | {request.fn}
             return Reply("missing", value=tuple(n for n in names if n in wanted) or (request.fn,))
-    except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as err:
-        return Reply("garbled", detail=f"{type(err).__name__}: {err}")
-    return Reply("garbled", detail=f"unknown status {status!r}")
+    except Exception as err:  # noqa: BLE001 - any decode error makes the reply garbled, and fails its check only
+        return Reply("garbled", detail=type(err).__name__)
+    return Reply("garbled", detail="unknown status")

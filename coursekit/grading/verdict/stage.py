@@ -38,10 +38,37 @@ def new_session(executor, checks: CourseChecks, timeout: float) -> ProbeSession:
                         timeout=timeout, grace=executor.responsive_after_timeout_s)
 
 
+def judging_order(checks: CourseChecks, graded: list) -> list:
+    """*graded* ``(index, cell, check name)`` in the order the grader judges them: every function before
+    the functions whose checks answer its calls with the grader's reference (its callers), then by place.
+
+    Judged the other way round, a caller's check would hand the student the grader's results of a helper
+    whose own verdict was still to come.
+    """
+    def unit(name):
+        try:
+            return checks.hidden.load(name)
+        except KeyError:  # no such check: its cell fails when it is judged
+            return None
+
+    function_of = {name: getattr(unit(name), "FUNCTION", None) for _i, _c, name in graded}
+    checked = {fn: name for name, fn in function_of.items() if fn}
+    depth: dict = {}
+
+    def depth_of(name, seen=()):
+        if name not in depth:
+            helpers = getattr(unit(name), "HELPERS", ())
+            below = [checked[h] for h in helpers if h in checked and checked[h] not in seen and checked[h] != name]
+            depth[name] = 1 + max((depth_of(h, (*seen, name)) for h in below), default=-1)
+        return depth[name]
+
+    return sorted(graded, key=lambda item: (depth_of(item[2]), item[0]))
+
+
 async def grade_cell(session: ProbeSession, checks: CourseChecks, cell, name: str, student: str,
-                     language: str | None, timeout: float):
+                     language: str | None, timeout: float, attempt: str = ""):
     """Judge *cell* by its hidden check *name*; returns (the verdict, whether a request timed out)."""
-    cell_check = checks.cell(name, student)
+    cell_check = checks.cell(name, student, attempt)
     await session.install()
     replies = await session.ask_all(cell_check.requests(), time.monotonic() + timeout)
     timed_out = any(reply.status == "timeout" for reply in replies)
