@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
 import nbformat
 from nbgrader.api import Gradebook
 
-from coursekit.build.nbgrader_run import run_nbgrader
+from coursekit.build.nbgrader_run import nbgrader_env, run_nbgrader
 from coursekit.build.release import build_all
 from coursekit.build.release_sync import copy_build_inputs
 from coursekit.course import Course
@@ -46,6 +49,17 @@ class ScratchCourse:
     def autograde(self, lang: str = "en", *extra) -> None:
         run_nbgrader(["autograde", self.course.assignment_for(lang), "--force", *extra], self.root)
 
+    def autograde_limited(self, memory_bytes: int, lang: str = "en") -> subprocess.CompletedProcess:
+        """Plain ``nbgrader autograde`` with its address space capped at *memory_bytes* (RLIMIT_AS, which its
+        kernels inherit and lower): the grader survives what a kernel sends, or this shows that it did not."""
+        command = [sys.executable, "-m", "nbgrader", "autograde", self.course.assignment_for(lang), "--force"]
+        return _limited(command, self.root, memory_bytes)
+
+    def grade_limited(self, memory_bytes: int, workers: int = 2) -> subprocess.CompletedProcess:
+        """``coursekit grade`` as an instructor types it, its processes capped at *memory_bytes* each."""
+        command = [sys.executable, "-m", "coursekit.cli", "grade", "--workers", str(workers)]
+        return _limited(command, self.root, memory_bytes)
+
     def grade(self, **options) -> list:
         """``coursekit grade`` as an instructor runs it, in the course root: run_batch's Results.
 
@@ -65,6 +79,13 @@ class ScratchCourse:
 
     def autograded_notebook(self, student: str, lang: str = "en") -> Path:
         return self.course.autograded_notebook(student, self.course.assignment_for(lang))
+
+
+def _limited(command, root: Path, memory_bytes: int) -> subprocess.CompletedProcess:
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    return subprocess.run(command, cwd=root, env=nbgrader_env(), capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, preexec_fn=cap, timeout=1200)
 
 
 def autograded_cells() -> dict:

@@ -32,7 +32,7 @@ def answers_namespace(path=None) -> dict:
     namespace = namespace_of(master_solutions())
     if path is not None:
         for key, source in load_answers(path).items():
-            if not key.startswith("answer_"):  # written answers are markdown
+            if not key.startswith("answer_") and key != "LAYOUT":  # written answers are markdown
                 exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - catalogued answers
     return namespace
 
