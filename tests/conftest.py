@@ -62,14 +62,3 @@ def sandbox_kernelspec(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
         yield prefix
-
-
-@pytest.fixture
-def no_course_root_env(monkeypatch):
-    """The sandbox finds its course from the kernel's folder, not from $COURSEKIT_COURSE_ROOT.
-
-    (ContainedExecute sets that variable in the process that grades.)
-    """
-    from coursekit.grading.sandbox.options import COURSE_ROOT_ENV
-
-    monkeypatch.delenv(COURSE_ROOT_ENV, raising=False)

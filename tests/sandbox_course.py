@@ -16,7 +16,9 @@ import os
 from pathlib import Path
 
 import kernel_cells
-from coursekit.grading.sandbox.options import KERNEL_NAME, find_course_root
+from coursekit.course import Course
+from coursekit.grading.sandbox.facts import SandboxFacts, facts_argument, facts_of
+from coursekit.grading.sandbox.options import KERNEL_NAME
 
 SECRET = "the model solution"
 GRADES = "alice,100\n"
@@ -82,18 +84,33 @@ class SandboxedKernels:
         self.options = {"kernel_name": KERNEL_NAME}
         if kind == "warm":
             self.options["kernel_manager_class"] = warm_kernels.WarmKernelManager
-        self._roots: set[Path] = set()
+        self._facts: list[SandboxFacts] = []
 
     def __repr__(self):
         return f"<{self.kind} kernels>"
 
     def execute(self, nb, cwd: Path, timeout: int = 60, **options):
-        self._note(cwd)
-        return kernel_cells.execute(nb, cwd, timeout, **self.options, **options)
+        return kernel_cells.execute(nb, cwd, timeout, **self._options(cwd), **options)
 
     def run(self, cwd: Path, *sources: str, **options) -> list:
-        self._note(cwd)
-        return kernel_cells.run(cwd, *sources, **self.options, **options)
+        return kernel_cells.run(cwd, *sources, **self._options(cwd), **options)
+
+    def _options(self, cwd: Path) -> dict:
+        """The kernel's options, with the facts of the course *cwd* lies in, as the grading process gives them."""
+        facts = self.facts_for(cwd)
+        if facts is None:
+            return dict(self.options)
+        self._facts.append(facts)
+        return {**self.options, "extra_arguments": [facts_argument(facts)]}
+
+    @staticmethod
+    def facts_for(cwd: Path) -> SandboxFacts | None:
+        """The facts of the test course above *cwd* (passing over a config file planted in a student's folder)."""
+        cwd = Path(cwd).resolve()
+        for folder in (cwd, *cwd.parents):
+            if not SandboxFacts().student_controlled(folder) and (folder / "nbgrader_config.py").is_file():
+                return facts_of(Course.load(folder))
+        return None
 
     def cwd_inside(self, folder: Path) -> str:
         """What ``os.getcwd()`` says in a kernel started in *folder*."""
@@ -101,16 +118,11 @@ class SandboxedKernels:
 
         return SUBMISSION_DIR if self.kind == "warm" else str(folder.resolve())
 
-    def _note(self, cwd: Path) -> None:
-        root = find_course_root(Path(cwd))
-        if root is not None:
-            self._roots.add(root)
-
     def close(self) -> None:
         """Stop the warm sandboxes this runner started (cold kernels stop with their client)."""
         if self.kind == "warm":
             from coursekit.grading.sandbox.warm_kernels import sandbox_for
 
-            for root in self._roots:
-                sandbox_for(root).close()
-        self._roots.clear()
+            for facts in self._facts:
+                sandbox_for(facts).close()
+        self._facts.clear()

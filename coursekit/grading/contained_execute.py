@@ -37,7 +37,6 @@
 What happened is written to ``nb.metadata["coursekit"]["incidents"]`` for the
 instructor report.
 """
-import os
 import time
 from pathlib import Path
 
@@ -53,7 +52,7 @@ from nbgrader.preprocessors import Execute
 from ..course import Course
 from .incidents import record_incident
 from .kernel_messages import MAX_BYTES, guard_client
-from .sandbox.options import COURSE_ROOT_ENV
+from .sandbox.facts import FACTS_ARG, facts_argument, facts_of
 from .verdict.judge import CourseChecks, attempt_of
 from .verdict.stage import grade_cell, hidden_check_of, judging_order, language_of, new_session
 
@@ -118,9 +117,9 @@ class ContainedExecute(Execute):
         self._restarts = 0
         self._attempt = attempt_of(nb)
         self._course = Course.from_config(self.config)
-        if self._course.config_file.is_file():
-            # The sandbox's launcher finds the course by this, not by searching folders a student controls.
-            os.environ[COURSE_ROOT_ENV] = str(self._course.root)
+        # The kernel's launcher (cold or warm) is told the course's facts; it looks for nothing itself.
+        configured = [a for a in self.extra_arguments if not a.startswith(FACTS_ARG)]
+        self.extra_arguments = [*configured, facts_argument(facts_of(self._course))]
         return super().preprocess(nb, resources, km=km)
 
     async def async_start_new_kernel_client(self):

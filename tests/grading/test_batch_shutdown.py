@@ -34,7 +34,7 @@ ZYGOTE = "coursekit.grading.sandbox.zygote"
 CLOSE_INTERRUPTED = r'''
 import os, signal, sys, threading, time
 from coursekit.grading.sandbox import warm_kernels
-from coursekit.grading.sandbox.options import SandboxKernel
+from coursekit.grading.sandbox.facts import SandboxFacts
 
 
 class SignalledWhileHeld(threading.Event):
@@ -48,7 +48,7 @@ class SignalledWhileHeld(threading.Event):
         return super().wait(timeout)
 
 
-box = warm_kernels.sandbox_for(None, SandboxKernel())
+box = warm_kernels.sandbox_for(SandboxFacts())
 box.imports = ()  # a zygote that imports nothing is ready at once
 box.ensure_ready()
 box._exited = SignalledWhileHeld()

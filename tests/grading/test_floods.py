@@ -17,7 +17,8 @@ import pytest
 from coursekit.grading.contained_execute import CUT_MARK, ContainedExecute
 from coursekit.grading.sandbox import warm_kernels
 from coursekit.grading.sandbox.kernelspec import install_kernelspec
-from coursekit.grading.sandbox.options import COURSE_ROOT_ENV, KERNEL_NAME
+from coursekit.course import Course
+from coursekit.grading.sandbox.options import KERNEL_NAME
 from scratch import ANSWERS
 
 pytestmark = pytest.mark.slow
@@ -55,7 +56,6 @@ def course(tmp_path_factory):
     install_kernelspec(prefix)
     patch = pytest.MonkeyPatch()
     patch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
-    patch.setenv(COURSE_ROOT_ENV, str(root))
     yield folder
     patch.undo()
     warm_kernels.close_all()
@@ -64,7 +64,9 @@ def course(tmp_path_factory):
 def contained(folder: Path, warm: bool):
     nb = flood_notebook()
     options = {"kernel_manager_class": warm_kernels.WarmKernelManager} if warm else {}
-    ContainedExecute(timeout=60, kernel_name=KERNEL_NAME, **options).preprocess(
+    # The grader tells the kernel's launcher the course's facts, from the course it grades.
+    config = Course.load(folder.parents[2]).config
+    ContainedExecute(config=config, timeout=60, kernel_name=KERNEL_NAME, **options).preprocess(
         nb, {"metadata": {"path": str(folder)}})
     return nb
 

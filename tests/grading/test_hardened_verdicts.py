@@ -23,6 +23,7 @@ import json
 import time
 
 import nbformat
+import numpy as np
 import pytest
 
 from coursekit.grading.verdict.judge import MAX_SHOWN_MESSAGE
@@ -100,13 +101,24 @@ def test_do_helpers_get_judged_before_the_callers_that_the_grader_answers_for(gr
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_can_no_cell_show_what_the_grader_sent(graded, engine):
-    """Does the cell that prints what the helpers were graded on print an empty record (no cell runs after a
-    hidden input has entered the kernel), and does an exception message reach the verdict cut short?"""
+    """Does the cell that prints every input the helpers were called on show none of their hidden inputs (no cell
+    runs after a hidden input has entered the kernel), and does an exception message reach the verdict cut
+    short?"""
+    from coursekit.grading.verdict.judge import CourseChecks, attempt_of
+
     course, _, _ = graded[engine]
-    nb = nbformat.read(course.autograded_notebook("carries-hidden-inputs-out"), as_version=4)
+    student = "carries-hidden-inputs-out"
+    nb = nbformat.read(course.autograded_notebook(student), as_version=4)
     printed = [line for c in nb.cells for o in c.get("outputs", []) for line in o.get("text", "").splitlines()
                if line.startswith("LEAK:")]
-    assert printed == ["LEAK:{}"]
+    assert len(printed) == 1
+    seen = json.loads(printed[0][len("LEAK:"):])
+    assert "zero_pad answers" not in seen
+    checks = CourseChecks.for_course(course.course)
+    for helper, calls in seen.items():
+        hidden = [np.asarray(case.args[0]).tolist() for case in checks.cell(helper, student, attempt_of(nb)).hidden]
+        first_args = [call[0] if helper != "create_mask_from_window" else call for call in calls]
+        assert not [args for args in first_args if args in hidden], helper
     verdict = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_conv_forward")
     shown = [line for o in verdict.outputs for line in o.get("traceback", []) if "LEAK:" in line]
     assert shown and all(len(line) < MAX_SHOWN_MESSAGE + 120 for line in shown)

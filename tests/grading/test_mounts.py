@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from coursekit.grading.sandbox.command import bwrap_argv, confinement, identity_files, sandbox_env
+from coursekit.grading.sandbox.facts import SandboxFacts
 from coursekit.grading.sandbox.mounts import MountPlan, Protected, base_plan, check_kernel_cwd, kit_package_dir
 from coursekit.grading.sandbox.options import SOCKET_DIR, SandboxError, SandboxKernel
 
@@ -132,14 +133,14 @@ def test_is_the_course_root_refused_as_the_kernels_folder(tmp_path):
     for cwd in (tmp_path / "course", tmp_path):
         (tmp_path / "course").mkdir(exist_ok=True)
         with pytest.raises(SandboxError, match="course root"):
-            check_kernel_cwd(cwd, tmp_path / "course")
+            check_kernel_cwd(cwd, SandboxFacts(root=str(tmp_path / "course")))
 
 
 def test_is_a_folder_with_a_course_config_refused(tmp_path):
     """Does check_kernel_cwd() refuse a folder holding nbgrader_config.py (another course's root)?"""
     (tmp_path / "nbgrader_config.py").write_text("")
     with pytest.raises(SandboxError):
-        check_kernel_cwd(tmp_path, None)
+        check_kernel_cwd(tmp_path, SandboxFacts())
 
 
 def test_is_a_submission_folder_with_a_planted_config_accepted(tmp_path):
@@ -147,7 +148,7 @@ def test_is_a_submission_folder_with_a_planted_config_accepted(tmp_path):
     hw = tmp_path / "course" / "autograded" / "alice" / "hw"
     hw.mkdir(parents=True)
     (hw / "nbgrader_config.py").write_text("")
-    check_kernel_cwd(hw, tmp_path / "course")
+    check_kernel_cwd(hw, SandboxFacts(root=str(tmp_path / "course")))
 
 
 # --- the bubblewrap command -------------------------------------------------------------------

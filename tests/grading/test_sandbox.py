@@ -20,20 +20,25 @@ from jupyter_client.connect import write_connection_file
 from jupyter_client.manager import KernelManager
 from traitlets.config import Config
 
+from coursekit.grading.sandbox.facts import facts_argument
 from coursekit.grading.sandbox.kernelspec import kernelspec_dict
 from coursekit.grading.sandbox.options import EXIT_NO_SANDBOX, KERNEL_NAME
 from sandbox_course import SECRET, SandboxedKernels, alice, make_course
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("sandbox_kernelspec", "no_course_root_env")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("sandbox_kernelspec")]
 COLD = SandboxedKernels("cold")
 
 
 def launch_directly(cwd: Path, argv: list[str] | None = None, timeout: int = 60):
-    """Run the launcher as the kernelspec does (or with *argv*), with a fresh connection file."""
+    """Run the launcher as the kernelspec does (or with *argv*), with a fresh connection file and the facts of
+    the course *cwd* lies in, as the grader passes them."""
     conn, _ = write_connection_file(str(cwd.parent / f"conn-{time.monotonic_ns()}.json"))
     spec = kernelspec_dict()
     env = dict(os.environ, **spec["env"])
     argv = [a.replace("{connection_file}", conn) for a in (argv or spec["argv"])]
+    facts = SandboxedKernels.facts_for(cwd)
+    if facts is not None:
+        argv.append(facts_argument(facts))
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -98,7 +103,7 @@ def test_does_a_missing_bwrap_fail_loudly(tmp_path):
     # Started by jupyter_client as nbgrader does, the kernel process ends with
     # the same status instead of running anything.
     km = KernelManager(kernel_name=KERNEL_NAME)
-    km.start_kernel(cwd=str(alice(root)))
+    km.start_kernel(cwd=str(alice(root)), extra_arguments=[facts_argument(SandboxedKernels.facts_for(alice(root)))])
     try:
         deadline = time.monotonic() + 30
         while km.provisioner.process.poll() is None and time.monotonic() < deadline:

@@ -1,18 +1,14 @@
-"""The sandbox's options, its kernelspec, and how a kernel finds its course: no kernel started."""
+"""The sandbox's options, its kernelspec, and the course facts the grader hands a launcher: no kernel started."""
 import sys
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
 from coursekit.grading.sandbox.kernelspec import install_kernelspec
-from coursekit.grading.sandbox.options import (COURSE_ROOT_ENV, DISPLAY_NAME, KERNEL_NAME, SandboxError,
-                                               SandboxKernel, find_course_root, load_settings, student_controlled)
-from sandbox_course import alice, make_course
-
-
-@pytest.fixture(autouse=True)
-def _no_course_root_env(no_course_root_env):
-    pass
+from coursekit.course import Course
+from coursekit.grading.sandbox.facts import FACTS_ARG, SandboxFacts, facts_argument, facts_of, take_facts
+from coursekit.grading.sandbox.options import DISPLAY_NAME, KERNEL_NAME, SandboxError, SandboxKernel
+from sandbox_course import make_course
 
 
 def test_does_install_kernelspec_write_a_findable_spec(tmp_path, monkeypatch):
@@ -26,42 +22,51 @@ def test_does_install_kernelspec_write_a_findable_spec(tmp_path, monkeypatch):
     assert spec.interrupt_mode == "message"
 
 
-def test_are_the_options_read_from_nbgrader_config(tmp_path):
-    """Are SandboxKernel options read from the course's nbgrader_config.py, others keeping their defaults?"""
+def test_are_the_options_those_of_the_course_facts(tmp_path):
+    """Do the facts the grader hands a launcher carry the course's SandboxKernel options, others keeping their
+    defaults, and its root, student folders, hidden checks and secret?"""
     root = make_course(tmp_path / "course", cpu_time_limit_s=7, extra_readonly_paths=["/opt"])
-    settings = load_settings(find_course_root(alice(root)))
+    facts = facts_of(Course.load(root))
+    settings = facts.settings()
     assert (settings.memory_limit_mb, settings.cpu_time_limit_s, settings.extra_readonly_paths) == (512, 7, ["/opt"])
     assert settings.allow_unsandboxed is False
+    assert facts.root == str(root.resolve())
+    assert set(facts.student_trees) == {"submitted", "autograded", "feedback"}
+    assert str(root.resolve() / "hidden_checks") in facts.secrets
 
 
-def test_is_a_course_inside_a_folder_named_like_an_nbgrader_tree_found(tmp_path):
-    """Is a course that itself lies in a folder named feedback/ found from its submission's folder?"""
-    (tmp_path / "feedback").mkdir()
-    nested = make_course(tmp_path / "feedback" / "course")
-    assert find_course_root(alice(nested)) == nested.resolve()
+def test_do_the_facts_cross_as_data_and_come_back_the_same(tmp_path):
+    """Does a facts file written by the grader read back as the same facts, and the argument leave the others?"""
+    facts = facts_of(Course.load(make_course(tmp_path / "course", cpu_time_limit_s=9)))
+    argument = facts_argument(facts)
+    assert argument.startswith(FACTS_ARG)
+    read, rest = take_facts(["--foo", argument, "--bar"])
+    assert read == facts and rest == ["--foo", "--bar"]
+    assert take_facts(["--foo"]) == (SandboxFacts(), ["--foo"])
 
 
-def test_is_a_config_file_in_a_students_folder_skipped(tmp_path):
-    """Is a nbgrader_config.py planted in autograded/<student>/<assignment>/ passed over for the course's own?"""
+@pytest.mark.parametrize("text", ["not json", "[]", '{"root": "/x", "code": "import os"}',
+                                  '{"options": {"memory_limit_mb": "lots"}}'])
+def test_is_a_malformed_facts_file_refused(tmp_path, text):
+    """Is a facts file that is not the grader's JSON refused with a SandboxError naming the file?"""
+    path = tmp_path / "facts.json"
+    path.write_text(text)
+    with pytest.raises(SandboxError, match="facts.json"):
+        take_facts([FACTS_ARG + str(path)])
+
+
+def test_do_renamed_student_folders_count_as_students_folders(tmp_path):
+    """With nbgrader's folders renamed (submitted_directory = "inbox" ...), are those the folders the sandbox
+    treats as students' (and the default names no longer)?"""
     root = make_course(tmp_path / "course")
-    (alice(root) / "nbgrader_config.py").write_text("c = get_config()\n")
-    assert find_course_root(alice(root)) == root.resolve()
-
-
-def test_does_the_environment_name_the_course(tmp_path, monkeypatch):
-    """Does $COURSEKIT_COURSE_ROOT win over the folders above the kernel's?"""
-    root = make_course(tmp_path / "course")
-    other = make_course(tmp_path / "other", cpu_time_limit_s=9)
-    monkeypatch.setenv(COURSE_ROOT_ENV, str(other))
-    assert find_course_root(alice(root)) == other.resolve()
-    assert load_settings(find_course_root(alice(root))).cpu_time_limit_s == 9
-
-
-def test_does_the_environment_fail_loudly_when_it_names_no_course(tmp_path, monkeypatch):
-    """Does a $COURSEKIT_COURSE_ROOT without nbgrader_config.py raise a SandboxError naming it?"""
-    monkeypatch.setenv(COURSE_ROOT_ENV, str(tmp_path))
-    with pytest.raises(SandboxError, match=COURSE_ROOT_ENV):
-        find_course_root(tmp_path)
+    with open(root / "nbgrader_config.py", "a") as file:
+        file.write('c.CourseDirectory.submitted_directory = "inbox"\n'
+                   'c.CourseDirectory.autograded_directory = "marked"\n'
+                   'c.CourseDirectory.feedback_directory = "returned"\n')
+    facts = facts_of(Course.load(root))
+    assert set(facts.student_trees) == {"inbox", "marked", "returned"}
+    assert facts.student_controlled(root / "inbox" / "bob" / "hw")
+    assert not facts.student_controlled(root / "submitted" / "bob" / "hw")
 
 
 @pytest.mark.parametrize("folder, expected", [
@@ -76,7 +81,7 @@ def test_does_the_environment_fail_loudly_when_it_names_no_course(tmp_path, monk
 ])
 def test_may_the_folder_hold_a_students_files(folder, expected):
     """Is a folder taken as student-controlled exactly when it is <tree>/<student>/<assignment>/ or below?"""
-    assert student_controlled(f"/srv/{folder}") is expected
+    assert SandboxFacts().student_controlled(f"/srv/{folder}") is expected
 
 
 def test_are_the_limits_the_options(tmp_path):

@@ -23,7 +23,7 @@ from coursekit.grading.sandbox.self_test import RESTRICTIONS
 from kernel_cells import notebook, printed
 from sandbox_course import ATTEMPT, GRADES, LISTING, MINE, SandboxedKernels, alice, make_course
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("sandbox_kernelspec", "no_course_root_env")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("sandbox_kernelspec")]
 MiB = 2**20
 
 

@@ -12,6 +12,7 @@ scores.  The throwaway course is described in ``tests/sandbox_course.py``.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import tempfile
@@ -32,7 +33,7 @@ from kernel_cells import notebook
 from sandbox_course import ATTEMPT, SandboxedKernels, alice, bob, make_course
 from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_course_root_env")]
+pytestmark = [pytest.mark.slow]
 WARM = SandboxedKernels("warm")
 
 
@@ -40,12 +41,12 @@ WARM = SandboxedKernels("warm")
 def course(tmp_path_factory):
     root = make_course(tmp_path_factory.mktemp("warm") / "course")
     yield root
-    sandbox_for(root).close()
+    sandbox_for(WARM.facts_for(alice(root))).close()
 
 
 def test_does_each_kernel_come_from_the_one_warm_sandbox(course):
     """Is each kernel forked by the course's warm sandbox, which keeps running after it?"""
-    box = sandbox_for(course)
+    box = sandbox_for(WARM.facts_for(alice(course)))
     WARM.run(alice(course), "print(1)")
     spawned, starts = box.spawned, box.starts
     [out] = WARM.run(alice(course), "import json, os; print(json.dumps(os.getcwd()))")
@@ -70,7 +71,7 @@ def test_does_a_warm_kernel_run_in_its_own_session(course):
 
 def test_is_a_kernel_that_calls_os_exit_dead_and_the_next_one_fresh(course):
     """Does os._exit in a cell count as a dead kernel, and does the next submission get a working one?"""
-    box = sandbox_for(course)
+    box = sandbox_for(WARM.facts_for(alice(course)))
     WARM.run(alice(course), "print(1)")
     starts = box.starts
     with pytest.raises(DeadKernelError):
@@ -89,7 +90,7 @@ def test_does_a_warm_kernel_start_when_the_temp_folder_is_too_deep_for_socket_pa
     monkeypatch.setenv("TMPDIR", str(deep))
     monkeypatch.setattr(tempfile, "tempdir", None)
     root = make_course(tmp_path_factory.mktemp("deep-course") / "course")
-    box = sandbox_for(root)
+    box = sandbox_for(WARM.facts_for(alice(root)))
     try:
         [out] = WARM.run(alice(root), "import json; print(json.dumps(6 * 7))")
         assert out == 42
@@ -100,7 +101,8 @@ def test_does_a_warm_kernel_start_when_the_temp_folder_is_too_deep_for_socket_pa
     finally:
         box.close()
     assert not links.exists()
-    assert list(deep.iterdir()) == []
+    # Only the facts this process hands its kernels stay there, for the process's life.
+    assert [p for p in deep.iterdir() if not p.name.startswith(f"cnn-facts-{os.getpid()}-")] == []
 
 
 def test_is_a_daemon_left_by_one_kernel_gone_before_the_next_runs(course):
@@ -161,7 +163,7 @@ def test_can_a_submission_point_the_grader_at_a_socket_of_the_host(course):
 
     async def scenario():
         km = WarmKernelManager(kernel_name=KERNEL_NAME)
-        await km.start_kernel(cwd=str(alice(course)))
+        await km.start_kernel(cwd=str(alice(course)), extra_arguments=WARM._options(alice(course))["extra_arguments"])
         assert isinstance(km.provisioner, WarmProvisioner)
         kc = km.client()
         kc.start_channels()

@@ -73,7 +73,7 @@ class Worker:
             from ..contained_execute import ContainedExecute
             from ..sandbox.warm_kernels import WarmKernelManager, prepare_worker
 
-            if prepare_worker(self.course.root, self.course.config) is not None:
+            if prepare_worker(self.course) is not None:
                 ContainedExecute.batch_kernel_manager_class = WarmKernelManager
 
     def close(self) -> None:

@@ -14,8 +14,9 @@ import tempfile
 
 #: A cold kernel's launcher makes ``cnn-sandbox-<pid>-*`` and a worker's warm sandbox ``cnn-warm-<pid>-*`` in the
 #: temp folder; a grading worker lays its submissions out in ``worker-<pid>-*`` in the course's staging folder;
-#: a batch's coordinator leaves its workers' bundle in ``cnn-bundle-<pid>-*`` in the temp folder.
-PREFIXES = ("cnn-sandbox-", "cnn-warm-", "worker-", "cnn-bundle-")
+#: a batch's coordinator leaves its workers' bundle in ``cnn-bundle-<pid>-*`` in the temp folder; a grading process
+#: writes the course facts it hands kernel launchers in ``cnn-facts-<pid>-*`` there (for its whole life).
+PREFIXES = ("cnn-sandbox-", "cnn-warm-", "worker-", "cnn-bundle-", "cnn-facts-")
 OWNED = re.compile("(?:%s)([0-9]+)-[^/]+" % "|".join(map(re.escape, PREFIXES)))
 
 

@@ -32,8 +32,11 @@ real socket inodes, so the submission cannot point the launcher at any socket
 of the host.  A client configured with ``c.KernelManager.transport = "ipc"``
 works too, as long as ``c.KernelManager.ip`` is an absolute path.
 
-Options are traitlets on ``SandboxKernel`` (``options.py``), read from the
-course's ``nbgrader_config.py``.  The launcher must run with ``python -P``, so
+Options are traitlets on ``SandboxKernel`` (``options.py``), set in the
+course's ``nbgrader_config.py`` and handed to the launcher by the process that
+grades, with the rest of the course's facts, as the file named by the kernel
+argument ``--coursekit-facts=`` (``facts.py``): the launcher loads no config
+and looks for no course.  The launcher must run with ``python -P``, so
 that it never imports a module from the submission's folder: it runs outside
 the sandbox.
 """
@@ -69,14 +72,12 @@ from .options import (
     SOCKET_PREFIX,
     SandboxError,
     SandboxKernel,
-    find_course_root,
-    load_settings,
-    protected_paths,
 )
+from .facts import FACTS_ARG, SandboxFacts, take_facts
 
 
 def cold_command(settings: SandboxKernel, *, bwrap: str, cwd: str, files_dir: str, connection: dict,
-                 extra_args: list[str], privileged: bool, course_root: Path | None) -> list[str]:
+                 extra_args: list[str], privileged: bool, facts: SandboxFacts) -> list[str]:
     """The bwrap argv that starts ipykernel for the submission in *cwd*.
 
     *files_dir* is a private host folder for the files the sandbox is given
@@ -100,7 +101,7 @@ def cold_command(settings: SandboxKernel, *, bwrap: str, cwd: str, files_dir: st
                 private_files[os.path.join(folder, name)] = os.devnull
     kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", INNER_CONNECTION_FILE, *extra_args]
     return bwrap_argv(settings, bwrap=bwrap, plan=plan, private_files=private_files,
-                      protected=Protected(**protected_paths(course_root)), chdir=cwd, privileged=privileged,
+                      protected=Protected(**facts.protected()), chdir=cwd, privileged=privileged,
                       program="coursekit.grading.sandbox.prelude", spec=confinement(settings, argv=kernel))
 
 
@@ -362,15 +363,17 @@ def run_kernel(connection_file: str, extra_args: list[str]) -> int:
         end_with_parent(int(parent))
     cwd = os.getcwd()
     settings = SandboxKernel()
+    given, extra_args = extra_args, [arg for arg in extra_args if not arg.startswith(FACTS_ARG)]
     try:
         if not sys.flags.safe_path:
             raise SandboxError(
                 "the launcher must run with 'python -P' so that modules in the "
                 "submission's folder are never imported outside the sandbox "
                 "(reinstall the kernelspec: python -m coursekit.grading.sandbox --install)")
-        root = find_course_root(Path(cwd))
-        settings = load_settings(root)
-        check_kernel_cwd(Path(cwd), root)
+        # The grading process names the course's facts in an argument (facts.py); nothing is looked for here.
+        facts = take_facts(given)[0]
+        settings = facts.settings()
+        check_kernel_cwd(Path(cwd), facts)
         with open(connection_file) as fh:
             info = json.load(fh)
         transport = info.get("transport", "tcp")
@@ -397,7 +400,7 @@ def run_kernel(connection_file: str, extra_args: list[str]) -> int:
     files_dir = owned_folder("cnn-sandbox-")
     try:
         argv = cold_command(settings, bwrap=bwrap, cwd=cwd, files_dir=files_dir, connection=info,
-                            extra_args=extra_args, privileged=privileged, course_root=root)
+                            extra_args=extra_args, privileged=privileged, facts=facts)
         launcher = _Launcher(info, argv, sandbox_env())
         rc, started = asyncio.run(launcher.run())
         cause = None if started else _setup_failure(rc, launcher.stderr_tail)

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from .options import SOCKET_DIR, SandboxError, SandboxKernel, student_controlled
+from .options import SOCKET_DIR, SandboxError, SandboxKernel
 
 #: Files of the host's /etc that programs in the sandbox may need (if present).
 ETC_FILES = (
@@ -158,11 +158,11 @@ class Protected:
                     raise SandboxError(f"refusing to bind {source} into the sandbox: it is inside {secret}")
 
 
-def check_kernel_cwd(cwd: Path, course_root: Path | None) -> None:
-    """Refuse a kernel folder whose contents would show the course."""
+def check_kernel_cwd(cwd: Path, facts) -> None:
+    """Refuse a kernel folder whose contents would show the course (*facts*: ``facts.SandboxFacts``)."""
     cwd = Path(cwd).resolve()
-    if (course_root is not None and Path(course_root).resolve().is_relative_to(cwd)) or (
-            (cwd / "nbgrader_config.py").is_file() and not student_controlled(cwd)):
+    if (facts.root is not None and Path(facts.root).resolve().is_relative_to(cwd)) or (
+            (cwd / "nbgrader_config.py").is_file() and not facts.student_controlled(cwd)):
         raise SandboxError(
             f"the kernel's working directory {cwd} is (or contains) a course root; "
             "exposing it would show the whole course to student code")

@@ -1,22 +1,18 @@
-"""The sandbox's options (``c.SandboxKernel.*``), its fixed paths, and finding the course it grades for."""
+"""The sandbox's options (``c.SandboxKernel.*``) and its fixed paths.
+
+What the sandbox knows of the course it grades for comes from the grading process (``facts.py``).
+"""
 from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 from traitlets import Bool, Integer, List, Unicode
-from traitlets.config import Config, Configurable
+from traitlets.config import Configurable
 
 #: Name and display name of the installed kernelspec.
 KERNEL_NAME = "cnn-sandbox"
 DISPLAY_NAME = "Python 3 (grading sandbox)"
-
-#: Environment variable naming the course root; the grading stage sets it for the kernels it starts.
-COURSE_ROOT_ENV = "COURSEKIT_COURSE_ROOT"
-
-#: nbgrader folders whose contents come from students (their default names).
-STUDENT_TREES = frozenset({"submitted", "autograded", "feedback"})
 
 #: The five kernel channels, in the order of the sandbox's socket numbers.
 CHANNELS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
@@ -121,60 +117,3 @@ class SandboxKernel(Configurable):
         if self.max_processes:
             out["RLIMIT_NPROC"] = (self.max_processes, self.max_processes)
         return out
-
-
-def student_controlled(folder: Path) -> bool:
-    """Whether *folder* may hold files from a student.
-
-    Students' files live in ``<tree>/<student>/<assignment>/`` and below, for
-    the nbgrader trees submitted/, autograded/ and feedback/.
-    """
-    parts = Path(folder).parts
-    return any(part in STUDENT_TREES and len(parts) - index - 1 >= 2
-               for index, part in enumerate(parts))
-
-
-def find_course_root(cwd: Path) -> Path | None:
-    """The course root for a kernel started in *cwd*, or None.
-
-    ``$COURSEKIT_COURSE_ROOT`` wins.  Otherwise the nearest folder at or above
-    *cwd* holding ``nbgrader_config.py``, skipping every folder that may hold a
-    student's files (``autograded/<student>/<assignment>/`` and the like): a
-    config file there could have been planted by a student, and loading it
-    would run their code outside the sandbox.
-    """
-    env = os.environ.get(COURSE_ROOT_ENV)
-    if env:
-        root = Path(env).resolve()
-        if not (root / "nbgrader_config.py").is_file():
-            raise SandboxError(f"${COURSE_ROOT_ENV}={env}: no nbgrader_config.py there")
-        return root
-    cwd = Path(cwd).resolve()
-    for folder in (cwd, *cwd.parents):
-        if student_controlled(folder):
-            continue
-        if (folder / "nbgrader_config.py").is_file():
-            return folder
-    return None
-
-
-def load_settings(course_root: Path | None) -> SandboxKernel:
-    """A :class:`SandboxKernel` configured from the course's nbgrader_config.py."""
-    if course_root is None:
-        return SandboxKernel(config=Config())
-    from ...course import load_config
-    return SandboxKernel(config=load_config(course_root))
-
-
-def protected_paths(course_root: Path | None) -> dict:
-    """What no sandbox of this course may show (see ``mounts.Protected``): the course root, around which no
-    bind may be, and the grader's hidden checks and secret, which no bind may touch."""
-    if course_root is None:
-        return {"roots": [], "secrets": []}
-    from ...course import Course
-    from ..verdict.secret import TrustedGrading, secret_path
-
-    course = Course.load(course_root)
-    settings = TrustedGrading(config=course.config)
-    return {"roots": [course.root],
-            "secrets": [course.root / settings.checks_package, secret_path(settings, course.course_id)]}

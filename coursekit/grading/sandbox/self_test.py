@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 
 from .kernelspec import install_kernelspec
-from .options import KERNEL_NAME, find_course_root, load_settings
+from ...course import Course, CourseError, find_root
+from .facts import facts_argument, facts_of
+from .options import KERNEL_NAME, SandboxKernel
 
 #: One cell per restriction; it prints PASS when the restriction holds.  The fields
 #: name files of the throwaway course (secret, other, gradebook) and a listening port.
@@ -58,9 +60,12 @@ def self_test() -> int:
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    course_root = find_course_root(Path.cwd())
-    settings = load_settings(course_root)
-    print(f"options from {course_root or '(defaults)'}/nbgrader_config.py: "
+    try:  # the instructor's own course, where the command is run (not a student's folder: it starts none)
+        course = Course.load(find_root(Path.cwd()))
+        settings, where = SandboxKernel(config=course.config), course.config_file
+    except CourseError:
+        settings, where = SandboxKernel(), "(defaults)"
+    print(f"options from {where}: "
           f"memory {settings.memory_limit_mb} MiB, CPU {settings.cpu_time_limit_s} s, "
           f"bwrap {settings.bwrap_path}")
     listener = socket.socket()
@@ -99,6 +104,7 @@ def self_test() -> int:
                 cells=[nbformat.v4.new_code_cell(s) for s in sources])
             client = NotebookClient(
                 nb, kernel_name=KERNEL_NAME, timeout=timeout, allow_errors=True,
+                extra_arguments=[facts_argument(facts_of(Course.load(root)))],
                 resources={"metadata": {"path": str(root / "autograded/alice/hw")}})
             client.execute()
             return nb

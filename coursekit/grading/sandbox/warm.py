@@ -59,7 +59,8 @@ from .files import (
 )
 from .folders import owned_folder, remove_stale_folders
 from .mounts import Protected, base_plan, check_kernel_cwd, under
-from .options import CHANNELS, SOCKET_DIR, SOCKET_PREFIX, SandboxKernel, protected_paths
+from .facts import SandboxFacts
+from .options import CHANNELS, SOCKET_DIR, SOCKET_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -167,10 +168,11 @@ def _pidfd_pid(pidfd: int) -> int:
 class WarmSandbox:
     """A long-lived bubblewrap sandbox whose zygote forks one kernel at a time."""
 
-    def __init__(self, settings: SandboxKernel, course_root: Path | None = None,
-                 imports=ZYGOTE_IMPORTS):
-        self.settings = settings
-        self.course_root = Path(course_root).resolve() if course_root is not None else None
+    def __init__(self, facts: SandboxFacts | None = None, imports=ZYGOTE_IMPORTS):
+        #: What the sandbox knows of its course, from the process that grades (facts.py).
+        self.facts = facts or SandboxFacts()
+        self.settings = self.facts.settings()
+        self.course_root = Path(self.facts.root).resolve() if self.facts.root else None
         self.imports = tuple(imports)
         self.privileged = os.geteuid() == 0
         self.lock = threading.RLock()
@@ -261,7 +263,7 @@ class WarmSandbox:
         spec = confinement(settings, ctl_fd=ctl_fd, privileged=self.privileged, imports=list(self.imports))
         spec["limits"] = limits
         return bwrap_argv(settings, bwrap=bwrap, plan=plan, private_files=private_files,
-                          protected=Protected(**protected_paths(self.course_root)), chdir="/",
+                          protected=Protected(**self.facts.protected()), chdir="/",
                           privileged=self.privileged, program="coursekit.grading.sandbox.zygote", spec=spec,
                           status_fd=status_fd)
 
@@ -423,7 +425,7 @@ class WarmSandbox:
         """
         with self.lock:
             self.ensure_ready()
-            check_kernel_cwd(cwd, self.course_root)
+            check_kernel_cwd(cwd, self.facts)
             empty_folder(self.submission)
             copy_submission_files(Path(cwd), self.submission)
             inner = {k: v for k, v in connection.items()

@@ -27,30 +27,25 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import DottedObjectName, Type
 
 from .kernelspec import kernelspec_dict
-from .options import (
-    CHANNELS,
-    KERNEL_NAME,
-    SandboxError,
-    SandboxKernel,
-    find_course_root,
-    load_settings,
-)
+from .facts import FACTS_ARG, SandboxFacts, facts_of, remove_written, take_facts
+from .options import CHANNELS, KERNEL_NAME, SandboxError
 from .warm import WarmChild, WarmSandbox
 
 log = logging.getLogger(__name__)
 
-_SANDBOXES: dict[Path | None, WarmSandbox] = {}
+_SANDBOXES: dict[str, WarmSandbox] = {}
 _REGISTRY_LOCK = threading.Lock()
-_FAILED_ROOTS: set = set()
+#: The facts (as JSON) of the courses whose warm sandbox could not start here.
+_FAILED: set = set()
 
 
-def sandbox_for(course_root: Path | None, settings: SandboxKernel | None = None) -> WarmSandbox:
-    """This process's warm sandbox for *course_root* (created, not yet started, if new)."""
-    key = Path(course_root).resolve() if course_root is not None else None
+def sandbox_for(facts: SandboxFacts) -> WarmSandbox:
+    """This process's warm sandbox for the course of *facts* (created, not yet started, if new)."""
+    key = facts.to_json()
     with _REGISTRY_LOCK:
         box = _SANDBOXES.get(key)
         if box is None:
-            box = WarmSandbox(settings or load_settings(key), key)
+            box = WarmSandbox(facts)
             _SANDBOXES[key] = box
         return box
 
@@ -65,12 +60,13 @@ def close_all() -> None:
             box.close()
         except Exception:  # noqa: BLE001 - shutting down anyway
             pass
+    remove_written()
 
 
 atexit.register(close_all)
 
 
-def prepare_worker(course_root: Path, config=None) -> WarmSandbox | None:
+def prepare_worker(course) -> WarmSandbox | None:
     """Start this worker's sandbox early, so that the zygote imports while the worker sets up.
 
     No signal handler is installed: a worker that is told to stop calls
@@ -78,13 +74,12 @@ def prepare_worker(course_root: Path, config=None) -> WarmSandbox | None:
     sandbox with it (bubblewrap's ``--die-with-parent``); its folder is removed
     by the next ``folders.remove_stale_folders``.
     """
-    settings = SandboxKernel(config=config) if config is not None else None
-    box = sandbox_for(course_root, settings)
+    box = sandbox_for(facts_of(course))
     try:
         box.start()
     except SandboxError as exc:
         log.warning("warm sandbox unavailable (%s); using cold sandboxed kernels", exc)
-        _FAILED_ROOTS.add(box.course_root)
+        _FAILED.add(box.facts.to_json())
         return None
     return box
 
@@ -103,7 +98,8 @@ class WarmProvisioner(LocalProvisioner):
     _waited = False
 
     async def pre_launch(self, **kwargs):
-        self._extra_args = list(kwargs.get("extra_arguments") or [])
+        # The facts were for choosing the sandbox; the kernel gets the other arguments.
+        self._extra_args = [a for a in kwargs.get("extra_arguments") or [] if not a.startswith(FACTS_ARG)]
         return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd, **kwargs):
@@ -226,7 +222,7 @@ class WarmKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None and self.kernel_name == KERNEL_NAME:
-            box = self._warm_sandbox(kw.get("cwd"))
+            box = self._warm_sandbox(kw.get("extra_arguments") or [])
             if box is not None:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
                 client_ip = box.new_client_ip()
@@ -241,22 +237,21 @@ class WarmKernelManager(AsyncKernelManager):
                 self.provisioner = provisioner
         return await super()._async_pre_start_kernel(**kw)
 
-    def _warm_sandbox(self, cwd) -> WarmSandbox | None:
-        cwd = Path(cwd or os.getcwd())
+    def _warm_sandbox(self, extra_arguments) -> WarmSandbox | None:
+        """The warm sandbox of the course named by the facts among the kernel's arguments (facts.py)."""
         try:
-            root = find_course_root(cwd)
+            facts = take_facts(list(extra_arguments))[0]
         except SandboxError as exc:
             self.log.warning("warm kernels: %s; starting a cold kernel", exc)
             return None
-        key = Path(root).resolve() if root is not None else None
-        if key in _FAILED_ROOTS:
+        if facts.to_json() in _FAILED:
             return None
-        box = sandbox_for(key)
+        box = sandbox_for(facts)
         try:
             box.ensure_ready()
         except SandboxError as exc:
             self.log.warning("warm kernels unavailable (%s); using cold sandboxed kernels", exc)
-            _FAILED_ROOTS.add(key)
+            _FAILED.add(facts.to_json())
             return None
         return box
 

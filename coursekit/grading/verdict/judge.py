@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...course import Course
-from .secret import TrustedGrading, case_rng, load_secret
+from .secret import TrustedGrading, case_rng, checks_dir, load_secret
 from .wire import call_key
 
 
@@ -84,7 +84,7 @@ class CourseChecks:
     def _import(self):
         # The grader imports the master's cnn_checks, never a student's copy: no student file is on its path.
         master = str(self.course.master_dir)
-        package_dir = self.course.root / self.settings.checks_package
+        package_dir = checks_dir(self.course)
         if not (package_dir / "__init__.py").is_file():
             raise FileNotFoundError(f"{package_dir}: the hidden checks (c.TrustedGrading.checks_package) are missing")
         for path in (master, str(package_dir.parent)):

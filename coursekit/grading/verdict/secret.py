@@ -47,6 +47,11 @@ class TrustedGrading(Configurable):
     ).tag(config=True)
 
 
+def checks_dir(course) -> Path:
+    """The folder of the hidden checks of *course* (``c.TrustedGrading.checks_package`` in its root)."""
+    return course.root / TrustedGrading(config=course.config).checks_package
+
+
 def secret_path(settings: TrustedGrading, course_id: str) -> Path:
     if settings.secret_file:
         return Path(os.path.expanduser(settings.secret_file))

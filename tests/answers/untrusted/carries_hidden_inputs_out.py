@@ -3,7 +3,7 @@
 BASED_ON = "wrong_everywhere.py"
 CELLS = {"edge_output": """# Exercise 9
 import json
-print("LEAK:" + json.dumps(globals().get("_SEEN", {})))
+print("LEAK:" + json.dumps({name: calls[-3:] for name, calls in globals().get("_SEEN", {}).items()}))
 edge_output = None
 """}
 
