@@ -7,7 +7,7 @@ defines ``FUNCTION``, the function the grader calls in the student's kernel,
 ``cases(rng)``, the hidden cases; ``rng(i)`` is case *i*'s random generator,
 seeded from the grader's secret and the student.  A module that grades an
 exercise defines ``ANSWERS``, the variables it reads (and ``OPTIONAL``, those
-that may be missing), and ``cases(rng)``.  Each case is a ``cnn_checks.Case``
+that may be missing), and ``cases(rng)``.  Each case is a ``cnn_checklib.Case``
 whose checks judge what came back, as data, in the grader's process.
 
 To add a hidden check: add a case to the module of its cell (or a module for
@@ -16,7 +16,7 @@ that runs it against the reference and against a mistake it must catch.
 
 This package is never copied into release/, autograded/ or feedback/, never
 imported in a student's kernel, and no sandbox can see it.  It imports the
-master's ``cnn_checks`` (the grader puts the master folder on its path).
+master's check library ``cnn_checklib`` (the grader puts the master folder on its path).
 """
 import importlib
 

@@ -1,8 +1,8 @@
 """What the hidden checks share: case labels, the checks every layer must pass, numerical gradients."""
 import numpy as np
 
-import cnn_checks as check
-from cnn_checks import _, Message
+import cnn_checklib as check
+from cnn_checklib import _, Message
 
 
 def conv_label(A_shape, f, hparameters):

@@ -5,8 +5,8 @@ The student's conv_backward gets the grader's zero_pad while it runs.
 """
 import numpy as np
 
-import cnn_checks as check
-from cnn_checks import Case, _
+import cnn_checklib as check
+from cnn_checklib import Case, _
 
 from .common import diagnoser, conv_label, gradient_matches, numerical_gradient, sampled_entries
 from .conv_forward import SHAPES, conv_inputs

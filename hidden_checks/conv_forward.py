@@ -3,8 +3,8 @@
 The student's conv_forward gets the grader's zero_pad and conv_single_step
 while it runs, so that a mistake in those costs their own cells only.
 """
-import cnn_checks as check
-from cnn_checks import Case, _
+import cnn_checklib as check
+from cnn_checklib import Case, _
 
 from .common import diagnoser, conv_label
 from . import references

@@ -1,6 +1,6 @@
 """Hidden checks of conv_single_step (graded cell test_conv_single_step): windows of other sizes and depths."""
-import cnn_checks as check
-from cnn_checks import Case, Message, _
+import cnn_checklib as check
+from cnn_checklib import Case, Message, _
 
 from .common import diagnoser
 from .references import conv_single_step as reference

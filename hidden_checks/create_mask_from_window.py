@@ -1,7 +1,7 @@
 """Hidden checks of create_mask_from_window (graded cell test_create_mask_from_window): other window shapes,
 negative windows."""
-import cnn_checks as check
-from cnn_checks import Case, Message, _
+import cnn_checklib as check
+from cnn_checklib import Case, Message, _
 
 from .common import diagnoser
 from .references import create_mask_from_window as reference

@@ -1,6 +1,6 @@
 """Hidden checks of distribute_value (graded cell test_distribute_value): other values, non-square shapes."""
-import cnn_checks as check
-from cnn_checks import Case, Message, _
+import cnn_checklib as check
+from cnn_checklib import Case, Message, _
 
 from .common import diagnoser
 from .references import distribute_value as reference

@@ -1,8 +1,8 @@
 """Hidden check of exercise 9, a vertical-edge filter by hand (graded cell test_edge_output)."""
 import numpy as np
 
-import cnn_checks as check
-from cnn_checks import Case
+import cnn_checklib as check
+from cnn_checklib import Case
 
 from .references import windows
 

@@ -4,8 +4,8 @@ The expected gradients are central differences of L, not the result of a formula
 """
 import numpy as np
 
-import cnn_checks as check
-from cnn_checks import Case
+import cnn_checklib as check
+from cnn_checklib import Case
 
 from .common import numerical_gradient
 

@@ -3,8 +3,8 @@
 FC1's weights may also be counted from the flatten size the student gave in
 exercise 10, so that a wrong size there costs exercise 10 only.
 """
-import cnn_checks as check
-from cnn_checks import Case
+import cnn_checklib as check
+from cnn_checklib import Case
 
 from .layer_shapes import expected as shapes
 

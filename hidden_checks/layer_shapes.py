@@ -1,6 +1,6 @@
 """Hidden checks of exercise 10, the output size of each layer (graded cell test_layer_shapes)."""
-import cnn_checks as check
-from cnn_checks import Case
+import cnn_checklib as check
+from cnn_checklib import Case
 
 ANSWERS = ("layer_shapes",)
 

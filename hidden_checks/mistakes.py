@@ -8,7 +8,7 @@ published cases, their fingerprints are written into the release
 the student's notebook give the same hints without any model in it.
 
 Each model takes the function's arguments and returns what the function
-returns in ``cnn_checks.primary`` form (Z for conv_forward, the three
+returns in ``cnn_checklib.primary`` form (Z for conv_forward, the three
 gradients for conv_backward...), or None where the mistake cannot show.
 """
 import numpy as np
@@ -117,7 +117,7 @@ def _safe(model):
     return run
 
 
-#: {function: [(hint, model)]}; the hints' messages are cnn_checks.HINTS.
+#: {function: [(hint, model)]}; the hints' messages are cnn_checklib.HINTS.
 MISTAKES = {
     "conv_single_step": [
         ("bias_everywhere", lambda a, W, b: float(np.sum(a * W + float(np.asarray(b).reshape(-1)[0])))),

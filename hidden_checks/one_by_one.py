@@ -1,6 +1,6 @@
 """Hidden checks of exercise 12, a 1 x 1 convolution (graded cell test_one_by_one)."""
-import cnn_checks as check
-from cnn_checks import Case
+import cnn_checklib as check
+from cnn_checklib import Case
 
 ANSWERS = ("one_by_one_shape", "one_by_one_reason")
 

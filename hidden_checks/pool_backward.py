@@ -6,8 +6,8 @@ distribute_value while it runs.
 """
 import numpy as np
 
-import cnn_checks as check
-from cnn_checks import Case
+import cnn_checklib as check
+from cnn_checklib import Case
 
 from .common import diagnoser, distinct_values, gradient_matches, numerical_gradient, pool_label, sampled_entries
 from .pool_forward import SHAPES

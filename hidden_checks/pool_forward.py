@@ -1,7 +1,7 @@
 """Hidden checks of pool_forward (graded cell test_pool_forward): overlapping and disjoint windows, non-square,
 a batch of one, in both modes."""
-import cnn_checks as check
-from cnn_checks import Case, _
+import cnn_checklib as check
+from cnn_checklib import Case, _
 
 from .common import diagnoser, distinct_values, pool_label
 from .references import pool_forward as reference

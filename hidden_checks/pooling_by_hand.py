@@ -1,8 +1,8 @@
 """Hidden checks of exercise 14, pooling a 4 x 4 input by hand (graded cell test_pooling_by_hand)."""
 import numpy as np
 
-import cnn_checks as check
-from cnn_checks import Case
+import cnn_checklib as check
+from cnn_checklib import Case
 
 ANSWERS = ("max_pooled", "average_pooled")
 A = np.array([[2.0, 3.0, 1.0, 9.0], [4.0, 7.0, 3.0, 5.0], [8.0, 2.0, 2.0, 2.0], [1.0, 3.0, 4.0, 5.0]])

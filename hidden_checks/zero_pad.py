@@ -1,6 +1,6 @@
 """Hidden checks of zero_pad (graded cell test_zero_pad): pad 0, a batch of one, non-square images."""
-import cnn_checks as check
-from cnn_checks import Case, Message, _
+import cnn_checklib as check
+from cnn_checklib import Case, Message, _
 
 from .references import zero_pad as reference
 

@@ -2,7 +2,7 @@
 
 For every published case of a graded function and every mistake model of
 the grader's ``hidden_checks.mistakes``, the fingerprints (a few sums, see
-``cnn_checks.fingerprint``) of the model's result and of the right result.
+``cnn_checklib.fingerprint``) of the model's result and of the right result.
 The build ships the file beside ``expected_values.h5``, and the visible checks
 give a mistake's hint when a failing result has its fingerprint: no model,
 and no right result, is in the student's notebook.
@@ -32,7 +32,7 @@ def fingerprints(course: Course) -> dict:
     for fn in sorted(mistakes.MISTAKES):
         reference = getattr(references, fn)
         per_case = []
-        for case in check.PUBLISHED_CASES[fn]():
+        for case in checks.cases.PUBLISHED_CASES[fn]():
             right = check.fingerprint(check.primary(fn, reference(*case.args, **case.kwargs)))
             per_case.append([{"hint": hint, "model": check.fingerprint(value), "reference": right}
                              for hint, value in mistakes.model_results(fn, case.args, case.kwargs)])

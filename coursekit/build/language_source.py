@@ -68,7 +68,9 @@ def write_language_source(course: Course, lang: str) -> Path:
     data.mkdir(exist_ok=True)
     for name in SHIPPED_DATA:
         shutil.copy2(course.data_dir / name, data / name)
+    # What the checks beside the notebook read: its language, and that language's direction (c.Course.right_to_left).
     (out / "LANGUAGE").write_text(lang + "\n", encoding="utf-8")
+    (out / "DIRECTION").write_text(course.direction(lang) + "\n", encoding="utf-8")
     if lang != course.source_language:
         mo_dir = out / "locale" / lang / "LC_MESSAGES"
         mo_dir.mkdir(parents=True)

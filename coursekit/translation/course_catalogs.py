@@ -56,7 +56,7 @@ KIT_MESSAGE_FILES = [Path(__file__).resolve().parent.parent / "authoring" / "fig
 
 def message_files(course: Course) -> list[Path]:
     """Every file whose ``_()`` messages the students may read: the master's, the figures', then the grader's."""
-    files = [*sorted(course.master_dir.glob("*.py")), course.master_path, *KIT_MESSAGE_FILES]
+    files = [*sorted(course.master_dir.rglob("*.py")), course.master_path, *KIT_MESSAGE_FILES]
     for name in MessageSources(config=course.config).extra_sources:
         path = course.root / name
         files += sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.is_file() else []

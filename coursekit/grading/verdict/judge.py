@@ -1,6 +1,6 @@
 """The verdict on one graded cell, decided in the grader's process from data.
 
-For a graded function, the published cases (``cnn_checks.PUBLISHED_CASES``)
+For a graded function, the published cases (``cnn_checks.PUBLISHED_CASES``, judged with ``cnn_checklib``)
 and the hidden ones (``hidden_checks.<name>.cases``) each become a *request*:
 call the function on these inputs, in the student's kernel, with the grader
 answering for these helpers.  What comes back (an ``Outcome``, or the reason
@@ -58,7 +58,13 @@ class Verdict:
 
 
 class CourseChecks:
-    """The master's ``cnn_checks`` and the grader-only hidden checks, loaded in the grader's process."""
+    """The master's published cases (``cnn_checks``), its check library (``cnn_checklib``) and the grader-only
+    hidden checks, loaded in the grader's process.
+
+    ``check`` is the library, ``cases`` the published cases; the languages verdicts are shown in are
+    ``language(code)``, with the release's catalogs and the course's text direction: nothing of the library is
+    changed.
+    """
 
     _loaded: dict = {}
     _lock = threading.Lock()
@@ -66,11 +72,8 @@ class CourseChecks:
     def __init__(self, course: Course):
         self.course = course
         self.settings = TrustedGrading(config=course.config)
-        self.check, self.hidden = self._import()
-        locales = [course.release_dir(course.assignment_for(lang)) / "locale" for lang in course.languages]
-        for folder in locales:
-            if folder not in self.check.LOCALE_DIRS:
-                self.check.LOCALE_DIRS.append(folder)
+        self.cases, self.check, self.hidden = self._import()
+        self._languages = {}
         self._secret = None
 
     @classmethod
@@ -90,11 +93,23 @@ class CourseChecks:
         for path in (master, str(package_dir.parent)):
             if path not in sys.path:
                 sys.path.insert(0, path)
-        check = importlib.import_module("cnn_checks")
-        if Path(check.__file__).resolve().parent != self.course.master_dir.resolve():
-            raise ImportError(f"cnn_checks was imported from {check.__file__}, not from the master "
-                              f"{self.course.master_dir}")
-        return check, importlib.import_module(self.settings.checks_package)
+        cases = importlib.import_module("cnn_checks")
+        library = importlib.import_module("cnn_checklib")
+        master_dir = self.course.master_dir.resolve()
+        for module, where in ((cases, Path(cases.__file__).resolve().parent),
+                              (library, Path(library.__file__).resolve().parent.parent)):
+            if where != master_dir:
+                raise ImportError(f"{module.__name__} was imported from {module.__file__}, not from the master "
+                                  f"{self.course.master_dir}")
+        return cases, library, importlib.import_module(self.settings.checks_package)
+
+    def language(self, code: str | None):
+        """The library's Language for *code*: the release's catalogs, the course's text direction."""
+        code = code or self.course.source_language
+        if code not in self._languages:
+            locale = self.course.release_dir(self.course.assignment_for(code)) / "locale"
+            self._languages[code] = self.check.Language(code, self.course.direction(code) == "rtl", [locale])
+        return self._languages[code]
 
     @property
     def secret(self) -> bytes:
@@ -119,10 +134,10 @@ class CellCheck:
         self.function = getattr(self.unit, "FUNCTION", None)
         check = checks.check
         if self.function is not None:
-            self.published = check.published_cases(self.function)
+            self.published = checks.cases.published_cases(self.function)
             self.kind = "visible"
         else:
-            self.form_names, make_cases = check.FORM_CASES[name]
+            self.form_names, make_cases = checks.cases.FORM_CASES[name]
             self.published = make_cases()
             self.kind = "form"
             self.names = tuple(dict.fromkeys((*self.form_names, *self.unit.ANSWERS)))
@@ -159,7 +174,8 @@ class CellCheck:
         published = check.judge(fn, self.published, outcomes[:len(self.published)], self.kind)
         hidden = check.judge(fn, self.hidden, outcomes[len(self.published):], "hidden")
         reports = [published, hidden]
-        text = "\n".join(report.render(language) for report in reports)
+        shown_in = self.checks.language(language)
+        text = "\n".join(report.render(shown_in) for report in reports)
         return Verdict(published.passed and hidden.passed, text, reports)
 
     def _answers(self, reply: Reply, names):
@@ -171,7 +187,7 @@ class CellCheck:
         return outcome
 
     def _outcome(self, reply: Reply):
-        """A cnn_checks Outcome, or the CheckFailed that stands for a call that gave none."""
+        """A cnn_checklib Outcome, or the CheckFailed that stands for a call that gave none."""
         check = self.checks.check
         fn = self.function or self.name
         if reply.status == "returned":
