@@ -19,6 +19,7 @@ never in a grader that is killed:
 
 A correct student is graded after all of them, in the same batch.
 """
+import copy
 import json
 import time
 
@@ -27,7 +28,7 @@ import numpy as np
 import pytest
 
 from coursekit.grading.verdict.judge import MAX_SHOWN_MESSAGE
-from scratch import ANSWERS, CORRECT_LOOPS, ScratchCourse, autograded_cells, student_id
+from scratch import ANSWERS, COURSE, CORRECT_LOOPS, ScratchCourse, autograded_cells, student_id
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")]
 
@@ -62,6 +63,17 @@ def graded(tmp_path_factory):
         proc, seconds = grade(course, engine)
         out[engine] = (course, proc, seconds)
     return out
+
+
+def checks_of(course):
+    """The repository course's checks, drawing hidden inputs with *course*'s secret (a scratch copy has the same
+    course id and master, so the same inputs; one process imports one master's checks)."""
+    from coursekit.grading.verdict.judge import CourseChecks
+    from coursekit.grading.verdict.secret import TrustedGrading, load_secret
+
+    checks = copy.copy(CourseChecks.for_course(COURSE))
+    checks._secret = load_secret(TrustedGrading(config=course.course.config), course.course.course_id)
+    return checks
 
 
 def earned(course, student):
@@ -104,7 +116,7 @@ def test_can_no_cell_show_what_the_grader_sent(graded, engine):
     """Does the cell that prints every input the helpers were called on show none of their hidden inputs (no cell
     runs after a hidden input has entered the kernel), and does an exception message reach the verdict cut
     short?"""
-    from coursekit.grading.verdict.judge import CourseChecks, attempt_of
+    from coursekit.grading.verdict.judge import attempt_of
 
     course, _, _ = graded[engine]
     student = "carries-hidden-inputs-out"
@@ -114,14 +126,15 @@ def test_can_no_cell_show_what_the_grader_sent(graded, engine):
     assert len(printed) == 1
     seen = json.loads(printed[0][len("LEAK:"):])
     assert "zero_pad answers" not in seen
-    checks = CourseChecks.for_course(course.course)
+    checks = checks_of(course)
     for helper, calls in seen.items():
         hidden = [np.asarray(case.args[0]).tolist() for case in checks.cell(helper, student, attempt_of(nb)).hidden]
         first_args = [call[0] if helper != "create_mask_from_window" else call for call in calls]
         assert not [args for args in first_args if args in hidden], helper
     verdict = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_conv_forward")
-    shown = [line for o in verdict.outputs for line in o.get("traceback", []) if "LEAK:" in line]
-    assert shown and all(len(line) < MAX_SHOWN_MESSAGE + 120 for line in shown)
+    lines = [line for o in verdict.outputs for line in o.get("traceback", [])]
+    assert [line for line in lines if "LEAK:" in line]  # the message was shown, cut short
+    assert all(len(line) < MAX_SHOWN_MESSAGE + 120 for line in lines)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -203,7 +216,7 @@ def lookup_answer(checks, student, attempt) -> str:
 def test_does_a_resubmission_get_new_hidden_inputs(tmp_path):
     """Does a resubmission get hidden inputs of its own, so that a lookup table of the first attempt's inputs
     (a perfect leak) earns nothing, while a re-run of the same submission gets the same inputs and grade?"""
-    from coursekit.grading.verdict.judge import CourseChecks, attempt_of
+    from coursekit.grading.verdict.judge import attempt_of
     from coursekit.grading.verdict.local import namespace_of, verdict_here
 
     secret = tmp_path / "grader.secret"
@@ -213,7 +226,7 @@ def test_does_a_resubmission_get_new_hidden_inputs(tmp_path):
     course.submit(student, ANSWERS / "untrusted" / "carries_hidden_inputs_out.py")
     course.autograde()
     first = attempt_of(nbformat.read(course.autograded_notebook(student), as_version=4))
-    checks = CourseChecks.for_course(course.course)
+    checks = checks_of(course)
 
     answer = tmp_path / "lookup.py"
     answer.write_text(lookup_answer(checks, student, first))
