@@ -66,8 +66,7 @@ def _grade(course, args):
 def _report(course, args):
     from .report.page import write_report
 
-    out = Path(args.out) if args.out else course.root / "artifacts" / "report"
-    print(write_report(course, out, args.assignments))
+    print(write_report(course, Path(args.out) if args.out else None, args.assignments))
     return 0
 
 
@@ -148,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade on the Dask cluster of this scheduler, tcp://host:8786 (default: "
                             "c.BatchGrade.scheduler; empty: local workers); see docs/large-class.md")
     report = command("report", _report, "write the instructor report (HTML + CSV) from the gradebook")
-    report.add_argument("--out", help="output folder (default: artifacts/report)")
+    report.add_argument("--out", help="output folder (default: c.InstructorReport.out_directory)")
     report.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
                         help="report only this assignment (repeatable; default: all)")
     command("demo", _demo, "run the demo cycle: build, submit, grade, feedback, export, report")

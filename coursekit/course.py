@@ -95,11 +95,6 @@ class Course(Configurable):
         """``translations/<domain>/<lang>.po``."""
         return self.translations_dir / domain / f"{lang}.po"
 
-    @property
-    def translated_languages(self) -> list[str]:
-        """The configured languages that need catalogs."""
-        return [lang for lang in self.languages if lang != self.source_language]
-
     def assignment_for(self, lang: str) -> str:
         """The nbgrader assignment of one language version: ``cnn_step_by_step_fa``."""
         return f"{self.master}_{lang}"
@@ -167,10 +162,6 @@ class Course(Configurable):
     @property
     def submitted_root(self) -> Path:
         return self.root / self.coursedir.submitted_directory
-
-    @property
-    def autograded_root(self) -> Path:
-        return self.root / self.coursedir.autograded_directory
 
     @property
     def student_trees(self) -> frozenset[str]:

@@ -15,22 +15,6 @@ def pool_label(A_shape, hparameters, mode):
                    f=hparameters["f"], stride=hparameters["stride"], mode=mode)
 
 
-def unchanged(*names):
-    """A check that the call left its array arguments (named *names*, in order) as they were."""
-    def on_outcome(outcome, originals):
-        for name, before, after in zip(names, originals, outcome.args_after):
-            if name is not None:
-                check.expect_unchanged(name, before, after)
-    return on_outcome
-
-
-def returns_tuple(fn_name, length, message):
-    """The returned tuple of *length* items, or a failure saying what *fn_name* should return."""
-    def get(outcome):
-        return check.expect_tuple(fn_name, outcome.value, length, message)
-    return get
-
-
 def numerical_gradient(loss, x, h=1e-5, entries=None):
     """Central differences of loss() with respect to the float array x (changed in place, restored).
 
@@ -72,12 +56,6 @@ def gradient_matches(name, analytic, numeric, tol=1e-6):
     if not err <= tol:
         check.fail(_("{name} does not match the numerical gradient: relative error {err:.2g} (at most {tol:g} "
                      "allowed)."), name=name, err=err, tol=tol)
-
-
-def with_originals(args, check_fn):
-    """A case check that also gets copies of the arguments as they were before the call."""
-    originals = tuple(np.array(a) if type(a) is np.ndarray else a for a in args)
-    return lambda outcome: check_fn(outcome, originals)
 
 
 def distinct_values(r, shape, spread=3.0):

@@ -88,6 +88,29 @@ def _limited(command, root: Path, memory_bytes: int) -> subprocess.CompletedProc
                           stdin=subprocess.DEVNULL, preexec_fn=cap, timeout=1200)
 
 
+def load_beside(path: Path, name: str):
+    """The module of *path* imported as a notebook beside it imports it: with the check library of its own
+    folder (``cnn_checklib``), not the one this process already has.  The module's library is its ``library``."""
+    import importlib.util
+
+    def ours():
+        return {key: sys.modules.pop(key) for key in list(sys.modules)
+                if key == "cnn_checklib" or key.startswith("cnn_checklib.")}
+
+    saved = ours()
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.library = sys.modules["cnn_checklib"]
+    finally:
+        sys.path.remove(str(path.parent))
+        ours()
+        sys.modules.update(saved)
+    return module
+
+
 def autograded_cells() -> dict:
     """``{grade_id: points}`` of the master's autograded cells, the code cells that test answers.
 

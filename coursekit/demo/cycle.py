@@ -103,7 +103,7 @@ def run_demo(course: Course, progress=print) -> list:
         run_nbgrader(["generate_feedback", course.assignment_for(lang), "--force"], course.root)
     progress("[export] nbgrader export -> grades.csv")
     run_nbgrader(["export", "--to", "grades.csv"], course.root)
-    report = write_report(course, course.root / "artifacts" / "report")
+    report = write_report(course)
     progress(f"[report] {course.relative(report)}")
     rows = summary_rows(course, students)
     print_summary(rows)

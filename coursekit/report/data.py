@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
-from traitlets import Int
+from traitlets import Int, Unicode
 from traitlets.config import Configurable
 
 from ..course import Course
@@ -41,6 +41,10 @@ class InstructorReport(Configurable):
     ).tag(config=True)
     message_chars = Int(
         160, help="Failure messages are cut to this many characters."
+    ).tag(config=True)
+    out_directory = Unicode(
+        "artifacts/report", help="Where `coursekit report` writes report.html and grades_by_cell.csv, relative "
+                                 "to the course root (its --out option overrides it)."
     ).tag(config=True)
 
 

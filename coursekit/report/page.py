@@ -17,15 +17,13 @@ Incidents are read from the autograded notebooks' metadata
 """
 from __future__ import annotations
 
-import argparse
 import html
 import statistics
-import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..course import Course, CourseError
+from ..course import Course
 from .charts import distribution_figure, pass_rate_figure, png_data_uri
 from .data import (ATTENTION_LABELS, GRADES_CSV, MANUAL_PENDING, InstructorReport, SEVERITY, CellStats, ClassData,
                    attention_rows, cell_stats, collect, failure_counts, fmt_number, language_label, pending_manual,
@@ -317,10 +315,16 @@ def render_html(data: ClassData, course: Course, top_failures: int = 5, csv_name
             f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def write_report(course: Course, out_dir: Path, assignments: list[str] | None = None) -> Path:
-    """Write ``report.html`` and ``grades_by_cell.csv`` into *out_dir* and
+def report_dir(course: Course) -> Path:
+    """Where the report goes by default: ``c.InstructorReport.out_directory`` in the course root."""
+    return course.root / InstructorReport(config=course.config).out_directory
+
+
+def write_report(course: Course, out_dir: Path | None = None, assignments: list[str] | None = None) -> Path:
+    """Write ``report.html`` and ``grades_by_cell.csv`` into *out_dir* (``report_dir``) and
     return the path of the HTML page."""
     options = InstructorReport(config=course.config)
+    out_dir = out_dir if out_dir is not None else report_dir(course)
     data = collect(course, assignments)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -328,30 +332,3 @@ def write_report(course: Course, out_dir: Path, assignments: list[str] | None = 
     page = out_dir / REPORT_HTML
     page.write_text(render_html(data, course, top_failures=options.top_failures), encoding="utf-8")
     return page
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="coursekit report",
-        description="Write the instructor report (report.html and grades_by_cell.csv) "
-                    "from the gradebook and the autograded notebooks.")
-    parser.add_argument("--course-root", type=Path, default=None,
-                        help="the course folder (default: the one the current folder belongs to)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: <course root>/artifacts/report)")
-    parser.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
-                        help="report only this assignment (repeatable; default: all)")
-    args = parser.parse_args(argv)
-    try:
-        course = Course.load(args.course_root)
-        out = args.out if args.out is not None else course.root / "artifacts" / "report"
-        page = write_report(course, out, args.assignments)
-    except (CourseError, FileNotFoundError, ValueError) as err:
-        print(f"report: {err}", file=sys.stderr)
-        return 1
-    print(page)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,14 +7,10 @@ at a fixed width. The page is self-contained, so every request other than
 
 Usage::
 
-    python -m coursekit.report.screenshot --course-root DIR --out docs/report.png [--full-page]
-    python -m coursekit.report.screenshot --sample-class --out docs/report.png
+    python -m coursekit.report.screenshot --course-root DIR --out report.png [--full-page]
 
-``--sample-class`` first builds a scratch copy of this course and grades a
-sample class in it with the real nbgrader: twelve students in English,
-Persian and Turkish, whose answers are the demo submissions and files of the
-answer catalogue (correct, mistaken, hostile). That is how ``docs/report.png``
-is made.
+``docs/report.png`` is the report of the sample class (``python -m
+coursekit.demo.sample_class``), graded in a scratch copy of the course.
 
 Chromium comes from the system (``apt-get install chromium``); Playwright's
 own browser downloads are not used.
@@ -50,23 +46,6 @@ LOCAL_SCHEMES = ("file:", "data:", "about:")
 
 DEFAULT_WIDTH = 1280
 DEFAULT_HEIGHT = 2200
-
-#: The sample class: (student, language, answer file relative to the course root).
-SAMPLE_CLASS = [
-    ("alice", "en", "course_data/demo_submissions/alice.en.py"),
-    ("dev", "en", "tests/answers/correct_vectorized.py"),
-    ("emma", "en", "tests/answers/mistakes/conv_forward__ignores_stride.py"),
-    ("frank", "en", "tests/answers/hostile/infinite_loop.py"),
-    ("bob", "fa", "course_data/demo_submissions/bob.fa.py"),
-    ("darya", "fa", "tests/answers/mistakes/conv_single_step__forgets_bias.py"),
-    ("kian", "fa", "tests/answers/mistakes/zero_pad__pads_one_side.py"),
-    ("sara", "fa", "tests/answers/hostile/exits_the_kernel.py"),
-    ("carol", "tr", "course_data/demo_submissions/carol.tr.py"),
-    ("deniz", "tr", "tests/answers/mistakes/pool_forward__average_sums.py"),
-    ("elif", "tr", "tests/answers/mistakes/conv_backward__published_stride_less.py"),
-    ("emre", "tr", "tests/answers/hostile/floods_the_output.py"),
-]
-
 
 class ChromiumMissing(RuntimeError):
     """No Chromium executable on PATH."""
@@ -175,33 +154,12 @@ def report_screenshot(course: Course, out: Path, assignments: list[str] | None =
         return screenshot_page(page, out, width=width, height=height, full_page=full_page)
 
 
-def grade_sample_class(course: Course, root: Path, progress=print) -> Course:
-    """Build a scratch copy of *course* in the empty folder *root* and autograde SAMPLE_CLASS in it."""
-    from ..build.nbgrader_run import run_nbgrader
-    from ..build.release import build_all
-    from ..build.release_sync import copy_build_inputs
-    from ..demo.cycle import submit
-
-    languages = list(dict.fromkeys(lang for _, lang, _ in SAMPLE_CLASS))
-    scratch = Course.load(copy_build_inputs(course, Path(root)))
-    build_all(scratch, languages, progress=progress)
-    for student, lang, answers in SAMPLE_CLASS:
-        submit(scratch, student, lang, course.root / answers)
-    for lang in languages:
-        progress(f"[sample class] nbgrader autograde {scratch.assignment_for(lang)}")
-        run_nbgrader(["autograde", scratch.assignment_for(lang), "--force"], scratch.root)
-    return scratch
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m coursekit.report.screenshot",
         description="Render the instructor report of a course and save a PNG screenshot of it.")
     parser.add_argument("--course-root", type=Path, default=None,
                         help="the course folder (default: the one the current folder belongs to)")
-    parser.add_argument("--sample-class", action="store_true",
-                        help="build and grade the sample class in a scratch course and photograph "
-                             "its report (instead of --course-root)")
     parser.add_argument("--out", type=Path, required=True, help="the PNG file to write")
     parser.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
                         help="report only this assignment (repeatable; default: all)")
@@ -213,14 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-page", action="store_true", help="keep the whole page")
     args = parser.parse_args(argv)
     try:
-        with contextlib.ExitStack() as stack:
-            course = Course.load(args.course_root)
-            if args.sample_class:
-                find_chromium()  # before minutes of grading
-                root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sample-class-")))
-                course = grade_sample_class(course, root, progress=lambda message: print(message, file=sys.stderr))
-            out = report_screenshot(course, args.out, args.assignments,
-                                    width=args.width, height=args.height, full_page=args.full_page)
+        course = Course.load(args.course_root)
+        out = report_screenshot(course, args.out, args.assignments,
+                                width=args.width, height=args.height, full_page=args.full_page)
     except (ChromiumMissing, CourseError, FileNotFoundError, ValueError, RuntimeError) as err:
         print(f"report_screenshot: {err}", file=sys.stderr)
         return 1

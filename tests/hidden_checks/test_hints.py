@@ -11,7 +11,7 @@ import polib
 import pytest
 
 from coursekit.grading.verdict.local import verdict_here
-from scratch import ANSWERS, COURSE
+from scratch import load_beside, ANSWERS, COURSE
 from test_hidden_checks import CHECKS, answers_namespace
 
 LANGUAGES = ["en", "fa", "tr"]
@@ -54,17 +54,14 @@ def shown(text: str, hint: str, lang: str) -> bool:
 
 def release_checks(lang: str):
     """The visible checks of the *lang* release, as a student's notebook imports them."""
-    path = COURSE.release_dir(COURSE.assignment_for(lang)) / "cnn_checks.py"
-    spec = importlib.util.spec_from_file_location(f"release_cnn_checks_{lang}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    folder = COURSE.release_dir(COURSE.assignment_for(lang))
+    return load_beside(folder / "cnn_checks.py", f"release_cnn_checks_{lang}")
 
 
 def visible_failure(lang: str, answer: str, fn: str) -> str:
     namespace = answers_namespace(MISTAKES / f"{answer}.py")
     checks = release_checks(lang)
-    with pytest.raises(checks.CheckFailed) as failed:
+    with pytest.raises(checks.library.CheckFailed) as failed:
         getattr(checks, fn)(namespace[fn])
     return str(failed.value)
 

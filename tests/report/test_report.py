@@ -20,6 +20,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursekit.course import Course
+from coursekit import cli
 from coursekit.report import charts, data as report_data, page
 
 NOTEBOOK = "cnn_step_by_step"
@@ -561,10 +562,10 @@ def test_is_the_language_that_of_the_course_for_the_assignment(tmp_path):
 
 
 def test_does_the_command_line_write_the_report(tmp_path, capsys):
-    """Does `python -m coursekit.report` write both files and print the page's path?"""
+    """Does `coursekit report` write both files and print the page's path?"""
     root = make_course(tmp_path / "c", graded_class())
     out = tmp_path / "out"
-    assert page.main(["--course-root", str(root), "--out", str(out)]) == 0
+    assert cli.main(["report", "--course-root", str(root), "--out", str(out)]) == 0
     assert capsys.readouterr().out.strip() == str(out / "report.html")
     assert (out / "report.html").is_file() and (out / "grades_by_cell.csv").is_file()
 
@@ -574,6 +575,6 @@ def test_does_a_missing_gradebook_fail_cleanly_without_creating_one(tmp_path, ca
     root = tmp_path / "empty"
     root.mkdir()
     (root / "nbgrader_config.py").write_text("c = get_config()\n")
-    assert page.main(["--course-root", str(root), "--out", str(tmp_path / "out")]) == 1
+    assert cli.main(["report", "--course-root", str(root), "--out", str(tmp_path / "out")]) == 2
     assert "no gradebook" in capsys.readouterr().err
     assert not (root / "gradebook.db").exists()

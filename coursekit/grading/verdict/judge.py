@@ -132,7 +132,6 @@ class CellCheck:
         self.checks, self.name, self.student, self.attempt = checks, name, student, attempt
         self.unit = checks.hidden.load(name)
         self.function = getattr(self.unit, "FUNCTION", None)
-        check = checks.check
         if self.function is not None:
             self.published = checks.cases.published_cases(self.function)
             self.kind = "visible"
