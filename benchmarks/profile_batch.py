@@ -123,7 +123,7 @@ def main(argv=None) -> int:
                 executed_at = time.perf_counter()
                 record = cProfile.Profile()
                 record.enable()
-                recorder.record(job, executed.notebook, executed.seconds)
+                recorder.record(job, executed)
                 record.disable()
                 done = time.perf_counter()
                 if index == 0:
