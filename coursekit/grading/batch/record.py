@@ -34,11 +34,16 @@ import shutil
 import threading
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...course import Course
 from .submissions import Job, staged_submissions
+
+
+#: Threads writing a group's autograded folders: making files waits for the disk, not for Python.
+FILE_WRITERS = 8
 
 
 @dataclass
@@ -99,6 +104,7 @@ class Recorder:
         self.permissions = 0o664 if self.coursedir.groupshared else 0o444  # nbgrader's converters' default
         self._gradebook = None
         self._definitions: dict[str, _Definitions] = {}
+        self._sources: dict[str, dict[str, bytes]] = {}
         if course.sqlite_path is not None:
             _write_ahead_log()
 
@@ -166,9 +172,9 @@ class Recorder:
                 self.close()
 
     def _record_group(self, items) -> list[Result]:
-        from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+        from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook, new_uuid
         from nbgrader.utils import parse_utc
-        from sqlalchemy import select, update
+        from sqlalchemy import insert, select, update
 
         started = time.perf_counter()
         db = self.gradebook.db
@@ -178,13 +184,14 @@ class Recorder:
             plans.append(self._plan(job, executed, notebook))
         students = sorted({job.student for job, _ in items})
         known = set(db.scalars(select(Student.id).where(Student.id.in_(students))))
-        db.add_all(Student(id=s) for s in students if s not in known)
+        if set(students) - known:
+            db.execute(insert(Student), [{"id": s} for s in students if s not in known])
 
         by_assignment: dict[str, list] = {}
         for plan in plans:
             by_assignment.setdefault(plan["job"].assignment, []).append(plan)
         submissions = {}  # (assignment, student): SubmittedAssignment id
-        created = []
+        new = {"submission": [], "notebook": [], "grade": [], "comment": []}
         for assignment, group in by_assignment.items():
             defs = self.definitions(assignment)
             names = [p["job"].student for p in group]
@@ -198,17 +205,20 @@ class Recorder:
                     if timestamp is not None:
                         db.execute(update(SubmittedAssignment).where(SubmittedAssignment.id == existing[student])
                                    .values(timestamp=parse_utc(timestamp)))
-                else:  # as Gradebook.add_submission: every notebook, grade and comment of the assignment
-                    sub = SubmittedAssignment(assignment_id=defs.id, student_id=student,
-                                              timestamp=parse_utc(timestamp) if timestamp else None)
-                    for nb_id, _graded, _commented, rows in defs.notebooks.values():
-                        snb = SubmittedNotebook(notebook_id=nb_id, assignment=sub)
-                        for cell_id, kind in rows:
-                            (Grade if kind == "grade" else Comment)(cell_id=cell_id, notebook=snb)
-                    created.append(((assignment, student), sub))
-        db.add_all(sub for _, sub in created)
-        db.flush()
-        submissions.update((key, sub.id) for key, sub in created)
+                    continue
+                # As Gradebook.add_submission: a row for every notebook, grade and comment of the assignment.
+                sid = submissions[(assignment, student)] = new_uuid()
+                new["submission"].append({"id": sid, "assignment_id": defs.id, "student_id": student,
+                                          "timestamp": parse_utc(timestamp) if timestamp else None})
+                for nb_id, _graded, _commented, rows in defs.notebooks.values():
+                    snb = new_uuid()
+                    new["notebook"].append({"id": snb, "notebook_id": nb_id, "assignment_id": sid})
+                    for cell_id, kind in rows:
+                        new[kind].append({"id": new_uuid(), "cell_id": cell_id, "notebook_id": snb})
+        for table, rows in ((SubmittedAssignment, new["submission"]), (SubmittedNotebook, new["notebook"]),
+                            (Grade, new["grade"]), (Comment, new["comment"])):
+            if rows:  # the columns' own defaults (needs_manual_grade) fill the rest, as for nbgrader's objects
+                db.execute(insert(table), rows)
 
         # Every row to update, found in two queries for the whole group.
         ids = list(submissions.values())
@@ -242,8 +252,8 @@ class Recorder:
         self._late_penalties(db, plans, submissions, submitted_notebooks)
 
         # The files before the commit: a result is recorded once its grades are, and its files exist by then.
-        for plan in plans:
-            self._write_files(plan)
+        with ThreadPoolExecutor(max_workers=FILE_WRITERS, thread_name_prefix="coursekit-files") as pool:
+            list(pool.map(self._write_files, plans))  # list(): the first error is raised here
         db.commit()
         scores = {row.id: (row.score, row.max_score) for row in db.execute(
             select(SubmittedAssignment.id, SubmittedAssignment.score, SubmittedAssignment.max_score)
@@ -303,31 +313,61 @@ class Recorder:
                 penalties[snb] = penalty
         db.execute(update(SubmittedNotebook), [{"id": k, "late_submission_penalty": v} for k, v in penalties.items()])
 
-    def _write_files(self, plan) -> None:
-        """``autograded/<student>/<assignment>/`` as nbgrader's Autograde leaves it."""
+    def _source_files(self, assignment: str) -> dict[str, bytes]:
+        """``{relative path: bytes}`` of the files Autograde copies from the source folder (read once)."""
         from nbgrader.utils import find_all_files
 
-        job = plan["job"]
+        found = self._sources.get(assignment)
+        if found is None:
+            source = self.course.source_dir(assignment)
+            excluded = set(self.coursedir.config.Autograde.get("exclude_overwriting", {}).get(assignment, []))
+            found = {}
+            for filename in find_all_files(str(source), self.coursedir.ignore + ["*.ipynb"]):
+                relative = os.path.relpath(filename, source)
+                if relative not in excluded:
+                    found[relative] = Path(filename).read_bytes()
+            self._sources[assignment] = found
+        return found
+
+    def _write_files(self, plan) -> None:
+        """``autograded/<student>/<assignment>/`` as nbgrader's Autograde leaves it.
+
+        The submission's files, the source folder's over them, the notebook,
+        every file read-only; nothing else (nbgrader removes the folder
+        first).  Files already there are rewritten in place, which spares
+        removing and making folders again on a re-run.
+        """
+        from nbgrader.utils import find_all_files
+
+        job, folder = plan["job"], plan["folder"]
         dest = self.course.autograded_dir(job.student, job.assignment)
+        files = {os.path.relpath(f, folder): f for f in find_all_files(str(folder), self.coursedir.ignore + ["*.ipynb"])}
+        files.update(self._source_files(job.assignment))
+        files[f"{plan['notebook']}.ipynb"] = plan["executed"].notebook.encode("utf-8")
         if dest.exists():
-            shutil.rmtree(dest)  # nbgrader's --force removes it too
-        dest.mkdir(parents=True)
-        ignore = self.coursedir.ignore + ["*.ipynb"]
-        source = self.course.source_dir(job.assignment)
-        excluded = set(self.coursedir.config.Autograde.get("exclude_overwriting", {}).get(job.assignment, []))
-        for origin, files in ((plan["folder"], find_all_files(str(plan["folder"]), ignore)),
-                              (source, [f for f in find_all_files(str(source), ignore)
-                                        if os.path.relpath(f, source) not in excluded])):
-            for filename in files:
-                path = dest / os.path.relpath(filename, origin)
+            for dirname, dirnames, filenames in os.walk(dest, topdown=False):
+                for filename in filenames:
+                    path = os.path.join(dirname, filename)
+                    if os.path.relpath(path, dest) not in files:
+                        os.unlink(path)
+                if dirname != str(dest) and not os.listdir(dirname):
+                    os.rmdir(dirname)
+        made = set()
+        for relative, data in files.items():
+            path = dest / relative
+            if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                if path.exists():
-                    path.unlink()
-                shutil.copy(filename, path)
-        (dest / f"{plan['notebook']}.ipynb").write_text(plan["executed"].notebook, encoding="utf-8")
-        for dirname, _, filenames in os.walk(dest):
-            for filename in filenames:
-                os.chmod(os.path.join(dirname, filename), self.permissions)
+                made.add(path.parent)
+            if isinstance(data, str):  # a file of the submission: copy it
+                data = Path(data).read_bytes()
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            except PermissionError:  # a read-only file of an earlier grading
+                os.chmod(path, 0o644)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.chmod(path, self.permissions)
 
 
 class RecordingThread:
