@@ -86,6 +86,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notebooks", type=int, default=10)
     parser.add_argument("--top", type=int, default=0, help="also print the worker's N most costly functions")
+    parser.add_argument("--sort", default="tottime", help="the order of --top: tottime or cumulative")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO / "tests"))
     from scratch import CORRECT_LOOPS, ScratchCourse
@@ -162,7 +163,7 @@ def main(argv=None) -> int:
         finally:
             worker.close()
     if args.top:
-        pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
     print(f"median seconds per notebook over {args.notebooks} notebooks (after the first):")
     for key, values in rows.items():
         print(f"  {key:52} {statistics.median(values):6.3f}")
