@@ -1,11 +1,12 @@
-"""In a grading worker: run one submission through nbgrader's sanitizing and executing stages.
+"""In a grading worker: run one submission through nbgrader's autograde stages, all but the gradebook's writes.
 
-This is what ``nbgrader autograde`` does before it saves grades: the
-course's own ``Autograde.sanitize_preprocessors``, then its
-``autograde_preprocessors`` up to ``SaveAutoGrades`` (``ContainedExecute``
-among them, which runs the notebook in the sandbox and writes the verdicts).
-It works in a private folder and reads only the batch's definitions, never
-the course's gradebook: the coordinator records the graded notebook
+This is what ``nbgrader autograde`` does: the course's own
+``Autograde.sanitize_preprocessors``, then its ``autograde_preprocessors``
+(``ContainedExecute`` among them, which runs the notebook in the sandbox and
+writes the verdicts), with ``SaveAutoGrades`` deciding the scores and
+comments without writing them (``stages.py``).  It works in a private folder
+and reads only the batch's definitions, never the course's gradebook: the
+coordinator records the autograded notebook, its scores and comments
 (``record.py``), so a worker that dies leaves nothing half-written.
 """
 from __future__ import annotations

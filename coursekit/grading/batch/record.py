@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import shutil
 import threading
 import time
 import warnings
@@ -290,27 +289,28 @@ class Recorder:
         from nbgrader.api import SubmittedAssignment, SubmittedNotebook
         from sqlalchemy import select, update
 
+        if self.late is None:
+            return  # the course has no AssignLatePenalties stage: nbgrader leaves the penalties alone
         penalties = {snb: None for snb in submitted_notebooks.values()}
-        if self.late is not None:
-            late = {row.id: row for row in db.execute(
-                select(SubmittedAssignment.id, SubmittedAssignment.timestamp, SubmittedAssignment.extension)
-                .where(SubmittedAssignment.id.in_(list(submissions.values()))))}
-            for plan in plans:
-                job = plan["job"]
-                defs = self.definitions(job.assignment)
-                row = late[submissions[(job.assignment, job.student)]]
-                duedate = defs.duedate + row.extension if (defs.duedate and row.extension) else defs.duedate
-                if row.timestamp is None or duedate is None:
-                    continue
-                seconds = max(0, (row.timestamp - duedate).total_seconds())
-                if seconds <= 0:
-                    continue
-                snb = submitted_notebooks[plan["key"]]
-                score = db.execute(select(SubmittedNotebook.score).where(SubmittedNotebook.id == snb)).scalar_one()
-                penalty = self.late.plugin_inst.late_submission_penalty(job.student, score, seconds)
-                if penalty is not None:
-                    penalty = self.late._check_late_penalty(_Scored(score), penalty)
-                penalties[snb] = penalty
+        late = {row.id: row for row in db.execute(
+            select(SubmittedAssignment.id, SubmittedAssignment.timestamp, SubmittedAssignment.extension)
+            .where(SubmittedAssignment.id.in_(list(submissions.values()))))}
+        for plan in plans:
+            job = plan["job"]
+            defs = self.definitions(job.assignment)
+            row = late[submissions[(job.assignment, job.student)]]
+            duedate = defs.duedate + row.extension if (defs.duedate and row.extension) else defs.duedate
+            if row.timestamp is None or duedate is None:
+                continue
+            seconds = max(0, (row.timestamp - duedate).total_seconds())
+            if seconds <= 0:
+                continue
+            snb = submitted_notebooks[plan["key"]]
+            score = db.execute(select(SubmittedNotebook.score).where(SubmittedNotebook.id == snb)).scalar_one()
+            penalty = self.late.plugin_inst.late_submission_penalty(job.student, score, seconds)
+            if penalty is not None:
+                penalty = self.late._check_late_penalty(_Scored(score), penalty)
+            penalties[snb] = penalty
         db.execute(update(SubmittedNotebook), [{"id": k, "late_submission_penalty": v} for k, v in penalties.items()])
 
     def _source_files(self, assignment: str) -> dict[str, bytes]:
