@@ -24,6 +24,8 @@ from nbgrader import utils
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
 
+from ...course import CourseError
+
 SAVE_GRADES = "SaveAutoGrades"
 LATE_PENALTIES = "AssignLatePenalties"
 METADATA_CHECK = "CheckCellMetadata"
@@ -37,8 +39,11 @@ def _qualified(cls) -> str:
     return f"{cls.__module__}.{cls.__name__}"
 
 
-class UnsupportedStage(ValueError):
-    """An autograde stage after SaveAutoGrades that coursekit grade cannot run for nbgrader."""
+class UnsupportedStage(CourseError):
+    """The course's autograde stages are ones coursekit grade cannot run (the message names the stage).
+
+    A CourseError: ``coursekit grade`` says it in one line, before any submission is sent.
+    """
 
 
 def worker_stages(sanitizing, grading) -> tuple[list, list]:
