@@ -3,22 +3,34 @@
 
     .venv/bin/python benchmarks/grading_speed.py [--submissions 30] [--rounds 3] [--workers 2]
 
-1. plain ``nbgrader autograde`` with nbgrader's default pipeline (an ordinary
-   kernel, no sandbox: the hidden checks do not run, so its grades differ);
+1. plain ``nbgrader autograde`` as an instructor without this kit has it: a
+   course folder whose ``nbgrader_config.py`` names the course and nothing
+   else, so nbgrader's default pipeline (an ordinary ``python3`` kernel, no
+   sandbox: the hidden checks do not run, so its grades differ);
 2. plain ``nbgrader autograde`` with this course's ``nbgrader_config.py``
    (the sandbox, containment, trusted verdicts);
-3. ``coursekit grade`` with 2 workers (warm sandboxed kernels).
+3. the command ``coursekit grade --workers 2`` (warm sandboxed kernels).
 
-Each configuration grades the same submissions (correct answers and the
-catalogue's mistakes, in English) in a scratch copy of the course of its own,
-*rounds* times; the figure of a round is its wall time divided by the number
-of submissions.  The script prints the median of the rounds for each, the two
-ratios, and whether configurations 2 and 3 gave identical grades.
+Each is the whole command, run as a program in the course folder, start-up
+included.  Each configuration grades the same submissions (correct answers
+and the catalogue's mistakes, in English) in a scratch copy of the course of
+its own, *rounds* times, the three taking turns; the figure of a round is the
+command's wall time divided by the number of submissions.  The script prints
+the median of the rounds for each, the two ratios, and whether
+configurations 2 and 3 gave identical grades.
+
+Configuration 1 used to be this course's folder with nbgrader's default
+stages given in a file passed with ``--JupyterApp.config_file``: nbgrader
+reads the course folder's ``nbgrader_config.py`` after that file, so the
+course's own stages (sandbox and verdicts) won, and the "defaults" were 2.4
+times slower than nbgrader's defaults really are.  Now the folder's own
+config file is plain.
 """
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,18 +38,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: nbgrader's own Autograde stages, as nbgrader 0.9 has them without any course config.
-NBGRADER_DEFAULTS = '''c = get_config()
-c.Autograde.sanitize_preprocessors = [
-    "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec", "nbgrader.preprocessors.OverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata"]
-c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata"]
-c.Execute.kernel_name = "python3"
+#: All the configuration a plain nbgrader course needs: its id (the gradebook is <root>/gradebook.db).
+PLAIN_NBGRADER_CONFIG = '''c = get_config()
+c.CourseDirectory.course_id = {course_id!r}
 '''
 
 
@@ -46,6 +49,14 @@ def submissions(n: int) -> list[Path]:
                REPO / "tests" / "answers" / "correct_vectorized.py"]
     answers += sorted((REPO / "tests" / "answers" / "mistakes").glob("*.py"))
     return [answers[i % len(answers)] for i in range(n)]
+
+
+def coursekit_grade(root: Path, workers: int) -> None:
+    """`coursekit grade` as an instructor types it in the course folder."""
+    command = [str(Path(sys.executable).parent / "coursekit"), "grade", "--workers", str(workers)]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0 or "FAILED" in done.stdout:
+        raise SystemExit(f"coursekit grade failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
 
 
 def main(argv=None) -> int:
@@ -57,8 +68,6 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(REPO / "tests"))
     from scratch import ScratchCourse
 
-    from coursekit.grading.batch import run_batch
-
     answers = submissions(args.submissions)
     students = [f"s{i:03d}" for i in range(len(answers))]
     figures: dict[str, list[float]] = {"default": [], "course": [], "batch": []}
@@ -66,23 +75,20 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="grading-speed-") as tmp:
         tmp = Path(tmp)
         secret = f"\nc.TrustedGrading.secret_file = {str(tmp / 'grader.secret')!r}\n"
-        defaults = tmp / "nbgrader_defaults.py"
-        defaults.write_text(NBGRADER_DEFAULTS)
         courses = {}
         for name in figures:
             courses[name] = ScratchCourse(tmp / name, ["en"], config=secret)
             for student, path in zip(students, answers):
                 courses[name].submit(student, path)
+        plain = courses["default"]
+        (plain.root / "nbgrader_config.py").write_text(PLAIN_NBGRADER_CONFIG.format(course_id=plain.course.course_id))
         for round_ in range(args.rounds):
             for name, course in courses.items():
                 started = time.perf_counter()
-                if name == "default":
-                    course.autograde("en", f"--JupyterApp.config_file={defaults}")
-                elif name == "course":
-                    course.autograde("en")
+                if name == "batch":
+                    coursekit_grade(course.root, args.workers)
                 else:
-                    results = run_batch(course.course, workers=args.workers, progress=False)
-                    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+                    course.autograde("en")
                 seconds = (time.perf_counter() - started) / len(students)
                 figures[name].append(seconds)
                 print(f"round {round_ + 1}: {name:8} {seconds:.2f} s per notebook", flush=True)
@@ -92,10 +98,10 @@ def main(argv=None) -> int:
                 if differing:
                     print(f"grades differ between plain nbgrader and coursekit grade for: {', '.join(differing)}")
     default, course, batch = (statistics.median(figures[name]) for name in ("default", "course", "batch"))
-    print(f"\n{len(students)} submissions, median of {args.rounds} rounds, seconds per notebook:")
+    print(f"\n{len(students)} submissions, median of {args.rounds} rounds, seconds per notebook, whole command:")
     print(f"  plain nbgrader, nbgrader's defaults (no sandbox):   {default:.2f}")
     print(f"  plain nbgrader, this course's config (sandbox):     {course:.2f}")
-    print(f"  coursekit grade, {args.workers} workers (sandbox):             {batch:.2f}")
+    print(f"  coursekit grade --workers {args.workers} (sandbox):            {batch:.2f}")
     print(f"  ratios: {default / batch:.1f}x nbgrader's defaults, {course / batch:.1f}x this course's config")
     print(f"  identical grades (course config vs coursekit grade): {'yes' if identical else 'NO'}")
     return 0 if identical else 1

@@ -1,14 +1,16 @@
 """Where the time of grading one notebook goes, from cProfile: a worker's side and the coordinator's.
 
-    .venv/bin/python benchmarks/profile_batch.py [--notebooks 10]
+    .venv/bin/python benchmarks/profile_batch.py [--notebooks 10] [--top N]
 
 A scratch copy of the course is built (English only); a worker (warm kernels,
 sandbox on) executes the submissions one after another, and the coordinator
-records them, each under cProfile.  The table gives, per notebook, the time in
+records each result alone (a group of one; ``recording_speed.py`` measures
+groups), each under cProfile.  The table gives, per notebook, the time in
 each part: kernel start, the notebook's own cells (its imports apart), the
-trusted verdicts, nbgrader's sanitizing and checksums, the gradebook, writing
-the autograded notebook.  Times are wall-clock medians over the notebooks and
-include waiting for the kernel, which runs in another process.
+trusted verdicts, nbgrader's sanitizing, the scores and checksums
+(``CollectAutoGrades``), the notebook's (de)serialization; the coordinator's
+gradebook rows and files.  Times are wall-clock medians over the notebooks
+and include waiting for the kernel, which runs in another process.
 """
 from __future__ import annotations
 
@@ -66,6 +68,12 @@ def _cell_part(executor, cell, resources, index):
     return "the notebook's other cells"
 
 
+def _stats_sum(stats: pstats.Stats, fragment: str, name: str) -> float:
+    """Cumulative time of every function *name* in files matching *fragment* (none calling another)."""
+    return sum(cumulative for (file, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items()
+               if fragment in file and function == name)
+
+
 def _stats_time(stats: pstats.Stats, fragment: str, name: str) -> float:
     total = 0.0
     for (file, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
@@ -78,6 +86,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notebooks", type=int, default=10)
     parser.add_argument("--top", type=int, default=0, help="also print the worker's N most costly functions")
+    parser.add_argument("--sort", default="tottime", help="the order of --top: tottime or cumulative")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO / "tests"))
     from scratch import CORRECT_LOOPS, ScratchCourse
@@ -108,6 +117,7 @@ def main(argv=None) -> int:
             watch.wrap(NotebookClient, name, lambda *a, **k: "kernel start")
         watch.wrap(NotebookClient, "_cleanup_kernel", lambda *a, **k: "kernel shutdown, sandbox reset")
         watch.wrap(ContainedExecute, "preprocess_cell", _cell_part)
+        watch.wrap(Recorder, "_write_files", lambda *a, **k: "autograded folder (files)")  # in a thread of its own
         worker = Worker(course.root, bundle)
         recorder = Recorder(course)
         rows: dict[str, list[float]] = {}
@@ -123,7 +133,7 @@ def main(argv=None) -> int:
                 executed_at = time.perf_counter()
                 record = cProfile.Profile()
                 record.enable()
-                recorder.record(job, executed.notebook, executed.seconds)
+                recorder.record(job, executed)
                 record.disable()
                 done = time.perf_counter()
                 if index == 0:
@@ -136,24 +146,24 @@ def main(argv=None) -> int:
                         "kernel start", "setup cell (imports)", "the notebook's other cells",
                         "trusted verdicts (grader and kernel)", "kernel shutdown, sandbox reset")},
                     "nbgrader sanitizing (worker)": sum(_stats_time(stats, frag, "preprocess") for frag in (
-                        "overwritecells.py", "checkcellmetadata.py", "clearoutput.py", "deduplicateids.py",
-                        "overwritekernelspec.py", "guard_locked_cells.py")),
-                    "coordinator, in all": done - executed_at,
-                    "nbgrader sanitizing and checksums (coordinator)": sum(_stats_time(recording, frag, "preprocess")
-                                                                        for frag in (
-                        "overwritecells.py", "checkcellmetadata.py", "clearoutput.py", "deduplicateids.py",
-                        "overwritekernelspec.py", "guard_locked_cells.py")),
-                    "gradebook (init, submission, SaveAutoGrades)": _stats_time(recording, "autograde.py", "init_assignment")
-                    + _stats_time(recording, "saveautogrades.py", "preprocess")
-                    + _stats_time(recording, "latesubmission.py", "preprocess"),
-                    "writing the autograded notebook": _stats_time(recording, "converters/base.py", "write_single_notebook"),
+                        "overwritecells.py", "clearoutput.py", "deduplicateids.py", "overwritekernelspec.py",
+                        "guard_locked_cells.py")),
+                    "metadata checks (CachedCheckCellMetadata, twice)": _stats_sum(stats, "nbgraderformat/v3.py",
+                                                                                   "validate_nb"),
+                    "scores and checksums (CollectAutoGrades)": _stats_sum(stats, "batch/stages.py", "preprocess_cell"),
+                    "notebook read and written (nbformat)": _stats_sum(stats, "nbformat/__init__.py", "reads")
+                    + _stats_sum(stats, "nbformat/__init__.py", "writes"),
+                    "coordinator, in all (a group of one)": done - executed_at,
+                    "gradebook rows (one transaction)": _stats_time(recording, "batch/record.py", "_record_group")
+                    - watch.spent.get("autograded folder (files)", 0.0),
+                    "autograded folder (files)": watch.spent.get("autograded folder (files)", 0.0),
                 }
                 for key, value in row.items():
                     rows.setdefault(key, []).append(value)
         finally:
             worker.close()
     if args.top:
-        pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
     print(f"median seconds per notebook over {args.notebooks} notebooks (after the first):")
     for key, values in rows.items():
         print(f"  {key:52} {statistics.median(values):6.3f}")

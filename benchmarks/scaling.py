@@ -1,5 +1,5 @@
-"""How `coursekit grade` scales with worker processes, locally and on a Dask cluster, and what that means for a
-class of 10,000.
+"""How `coursekit grade` scales with worker processes, locally and on a Dask cluster, and what that means for
+classes of 10,000 and 100,000.
 
     .venv/bin/python benchmarks/scaling.py [--submissions 40] [--rounds 3]
 
@@ -18,13 +18,13 @@ configuration, the median wall time, seconds per submission, submissions per
 minute, the speed-up over one local worker, and whether the grades are those
 of the first configuration.
 
-The projection for 10,000 submissions assumes what the measurement shows:
-each worker process grades at the rate measured here for one, and the
-coordinator records one result at a time, so a batch takes at least
-10,000 × its recording time however many workers there are.  The coordinator's
-share is measured separately (``benchmarks/profile_batch.py``) and given with
-``--coordinator-s``.  Machines other than this one are a projection, and
-printed as such.
+The projection assumes what the measurement shows: each worker process
+grades at the rate measured here with 2 processes on this 2-core machine
+(coordinator included), a machine of this size runs 2 of them, and the
+coordinator records results at the rate ``benchmarks/recording_speed.py``
+measures (``--recording-rate``, results per second), beside the grading, so
+that a batch takes the longer of the two.  Only the 1-machine row is measured;
+the others are arithmetic on these rates, printed as such.
 """
 from __future__ import annotations
 
@@ -36,7 +36,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CLASS = 10_000
+CLASSES = (10_000, 100_000)
+MACHINES = (1, 8, 32)
+#: Worker processes per machine of this size (one per core).
+PROCESSES_PER_MACHINE = 2
 
 
 def submissions(n: int) -> list[Path]:
@@ -50,12 +53,30 @@ def hours(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
 
 
+def projection(process_s: float, recording_rate: float | None) -> str:
+    """The table of projected wall times, with its arithmetic."""
+    lines = [f"\nprojection: {process_s:.2f} s per submission per worker process (the 2-process rate above), "
+             f"{PROCESSES_PER_MACHINE} processes per machine of this size"
+             + (f", the coordinator recording {recording_rate:.0f} results/s" if recording_rate else "")]
+    lines.append(f"  {'submissions':>11} {'machines':>8}  {'grading':>24}  {'recording':>20}  {'batch':>8}")
+    for size in CLASSES:
+        for machines in MACHINES:
+            processes = machines * PROCESSES_PER_MACHINE
+            grading = size * process_s / processes
+            recording = size / recording_rate if recording_rate else 0.0
+            kind = "measured rate" if machines == 1 else "projected"
+            lines.append(f"  {size:>11,} {machines:>8}  {size:,} x {process_s:.2f} / {processes:<3} = {hours(grading):>7}"
+                         f"  {size:,} / {recording_rate or 0:.0f} = {hours(recording):>7}  "
+                         f"{hours(max(grading, recording)):>8}  ({kind})")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--coordinator-s", type=float, default=None,
-                        help="the coordinator's seconds per submission (from profile_batch.py), for the projection")
+    parser.add_argument("--recording-rate", type=float, default=None,
+                        help="results the coordinator records per second (from recording_speed.py), for the projection")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO / "tests"))
     from distributed import Client, LocalCluster
@@ -116,17 +137,7 @@ def main(argv=None) -> int:
     # The slowest per-process rate measured with 2 processes on this machine stands for a worker process elsewhere.
     process_s = max(statistics.median(walls[name]) / n * workers
                     for name, workers, _ in configurations if workers == 2)
-    print(f"\nprojection for {CLASS:,} submissions, {process_s:.2f} s per submission per worker process "
-          "(the 2-worker rate above; each machine one process per core):")
-    floor = CLASS * args.coordinator_s if args.coordinator_s else 0.0
-    if args.coordinator_s:
-        print(f"  the coordinator records one at a time, {args.coordinator_s:.2f} s each: "
-              f"no batch of {CLASS:,} under {hours(floor)}")
-    for machines, cores in ((1, 2), (1, 8), (4, 8), (8, 8)):
-        processes = machines * cores
-        seconds = max(CLASS * process_s / processes, floor)
-        kind = "measured rate" if (machines, cores) == (1, 2) else "projected"
-        print(f"  {machines} machine(s) x {cores} worker processes: {hours(seconds):>8}  ({kind})")
+    print(projection(process_s, args.recording_rate))
     same = all(grades[name] == grades[first] for name in grades)
     print(f"identical grades in every configuration: {'yes' if same else 'NO'}")
     return 0 if same else 1

@@ -1,17 +1,24 @@
-"""Grading on a Dask cluster into a PostgreSQL gradebook, with real servers.
+"""Grading on a Dask cluster into a PostgreSQL gradebook, with real servers, started as an instructor starts them.
 
 A throwaway PostgreSQL server (``pg_server.py``) holds the gradebook of one
-scratch course; a local Dask cluster of two worker processes grades its
-submissions (``coursekit grade --scheduler``).  The same submissions are
-graded by plain sequential ``nbgrader autograde`` into the SQLite gradebook
-of another scratch course, with the same grader secret, so that both draw the
-same hidden inputs and must give the same grade to every cell.
+scratch course, the coordinator's.  The cluster is started with Dask's
+command-line tools, as docs/large-class.md tells an instructor to: ``dask
+scheduler``, and two ``dask worker`` commands (each a worker process behind
+its nanny), run in a second copy of the course in another folder, as another
+machine would hold it (a copy of the course's files at the same commit, the
+grader secret copied beside it, ``create_missing_secret = False``); the
+coordinator names that folder in ``c.BatchGrade.worker_course_root``.  The
+same submissions are graded by plain sequential ``nbgrader autograde`` into
+the SQLite gradebook of a third scratch course, with the same secret, so that
+both draw the same hidden inputs and must give the same grade to every cell.
 """
 from __future__ import annotations
 
 import csv
+import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,6 +53,14 @@ NEIGHBOURS = [f"neighbour-{n}" for n in range(3)]
 OTHER_SECRET = "COURSEKIT_TEST_SECRET"
 
 
+DASK = Path(sys.executable).parent / "dask"
+#: As docs/large-class.md sets them for the scheduler.
+SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+                 "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+#: What a clone of the course holds, without the coordinator's grading state.
+NOT_CLONED = shutil.ignore_patterns("gradebook.db*", "submitted", "autograded", "feedback", ".grading", "backups")
+
+
 @pytest.fixture(scope="module")
 def secret_file(tmp_path_factory):
     """One grader secret for both courses: the hidden inputs, and so the grades, depend on it."""
@@ -60,31 +75,100 @@ def postgres():
         yield server
 
 
+def clone(course: ScratchCourse, folder: Path, secret: Path) -> Path:
+    """A copy of *course* in *folder*, as a worker machine holds it: its own secret file, copied, never made."""
+    shutil.copytree(course.root, folder, ignore=NOT_CLONED)
+    copied = folder.parent / f"{folder.name}.secret"
+    shutil.copy2(secret, copied)
+    os.chmod(copied, 0o600)
+    with open(folder / "nbgrader_config.py", "a") as config:
+        config.write(f'\nc.TrustedGrading.secret_file = os.environ.get("{OTHER_SECRET}", "{copied}")\n'
+                     "c.TrustedGrading.create_missing_secret = False\n")
+    return folder
+
+
+class Processes:
+    """Programs started by a test, each in a session of its own; stopped (then killed) at the end, by id."""
+
+    def __init__(self):
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, command, log: Path, **kwargs) -> subprocess.Popen:
+        with open(log, "w") as out:
+            process = subprocess.Popen([str(c) for c in command], stdout=out, stderr=subprocess.STDOUT,
+                                       start_new_session=True, **kwargs)
+        self.started.append(process)
+        return process
+
+    def stop(self, process) -> None:
+        for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+            try:
+                os.killpg(process.pid, sig)  # the process, its nanny's worker and their children
+            except ProcessLookupError:
+                return
+            try:
+                process.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def close(self) -> None:
+        for process in reversed(self.started):
+            self.stop(process)
+
+
 @pytest.fixture(scope="module")
-def cluster():
-    """A scheduler and two single-threaded worker processes, each behind a nanny that restarts it."""
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, worker_dashboard_address=None) as local, \
-            Client(local, set_as_default=False) as client:
-        client.wait_for_workers(2, timeout=120)
-        yield client
-
-
-@pytest.fixture(scope="module")
-def courses(tmp_path_factory, secret_file, postgres, cluster):
-    """The mixed batch graded by plain nbgrader (SQLite) and on the cluster (PostgreSQL)."""
-    # A worker started with COURSEKIT_TEST_SECRET holds another secret (test_is_a_worker_with_another_secret_...).
+def courses(tmp_path_factory, secret_file, postgres):
+    """The coordinator's course (PostgreSQL), the workers' copy of it, and plain nbgrader's course (SQLite)."""
+    # A worker started with COURSEKIT_TEST_SECRET holds another secret (test_is_a_worker_that_differs_...).
     same = f'\nimport os\nc.TrustedGrading.secret_file = os.environ.get("{OTHER_SECRET}", "{secret_file}")\n'
     plain = ScratchCourse(tmp_path_factory.mktemp("plain"), ["en"], timeout=8, config=same)
     url = postgres.new_database()
+    copy = tmp_path_factory.mktemp("worker-machine") / "cnn-course"
     clustered = ScratchCourse(tmp_path_factory.mktemp("clustered"), ["en"], timeout=8,
-                              config=same + f'c.CourseDirectory.db_url = "{url}"\n')
+                              config=same + f'c.CourseDirectory.db_url = "{url}"\n'
+                                            f'c.BatchGrade.worker_course_root = "{copy}"\n')
     assert clustered.course.db_url == url and clustered.course.sqlite_path is None
+    clustered.worker_copy = clone(clustered, copy, secret_file)
     for student, path in COMPARED.items():
         plain.submit(student, path)
         clustered.submit(student, path)
+    return plain, clustered
+
+
+@pytest.fixture(scope="module")
+def cluster(courses, tmp_path_factory):
+    """`dask scheduler` and two `dask worker` commands, the workers in the workers' copy of the course."""
+    from distributed import Client
+
+    _plain, clustered = courses
+    logs = tmp_path_factory.mktemp("dask-logs")
+    processes = Processes()
+    try:
+        scheduler_file = logs / "scheduler.json"
+        processes.start([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                         "--scheduler-file", scheduler_file], logs / "scheduler.log",
+                        cwd=clustered.root, env={**os.environ, **SCHEDULER_ENV})
+        deadline = time.monotonic() + 120
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert scheduler_file.exists(), (logs / "scheduler.log").read_text()
+        address = json.loads(scheduler_file.read_text())["address"]
+        for name in ("machine-a", "machine-b"):
+            processes.start([DASK, "worker", address, "--nworkers", "1", "--nthreads", "1", "--name", name,
+                             "--no-dashboard"], logs / f"{name}.log", cwd=clustered.worker_copy)
+        with Client(address, set_as_default=False, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+            client.processes, client.logs = processes, logs
+            yield client
+    finally:
+        processes.close()
+
+
+@pytest.fixture(scope="module")
+def graded(courses, cluster):
+    """The mixed batch graded by plain nbgrader (SQLite) and on the cluster (PostgreSQL)."""
+    plain, clustered = courses
     started = time.perf_counter()
     plain.autograde()
     plain.seconds = time.perf_counter() - started
@@ -118,18 +202,18 @@ def graded_cells(course) -> list:
         return [cell.name for cell in notebook.grade_cells + notebook.task_cells]
 
 
-def test_does_the_cluster_give_the_grades_of_plain_nbgrader(courses):
+def test_does_the_cluster_give_the_grades_of_plain_nbgrader(graded):
     """Do Dask workers, recording into PostgreSQL, give every cell the score sequential `nbgrader autograde` gives?"""
-    plain, clustered = courses
+    plain, clustered = graded
     assert all(r.ok for r in clustered.results.values()), {s: r.error for s, r in clustered.results.items()}
     for student in COMPARED:
         assert clustered.scores(student) == plain.scores(student), student
     assert clustered.scores("alice") != clustered.scores("mistaken-mask")
 
 
-def test_are_hostile_answers_contained_on_the_cluster(courses):
+def test_are_hostile_answers_contained_on_the_cluster(graded):
     """Did the kernel that exited and the loop that never ended cost their own cells, and leave incidents?"""
-    _plain, clustered = courses
+    _plain, clustered = graded
     kinds = {s: {i["kind"] for i in r.incidents} for s, r in clustered.results.items()}
     assert "kernel_died" in kinds["exits-the-kernel"]
     assert "timeout" in kinds["infinite-loop"]
@@ -137,9 +221,9 @@ def test_are_hostile_answers_contained_on_the_cluster(courses):
     assert scores["test_conv_forward"][0] == 0 and scores["test_zero_pad"][0] == scores["test_zero_pad"][1]
 
 
-def test_does_the_report_read_a_postgresql_gradebook(courses, tmp_path):
+def test_does_the_report_read_a_postgresql_gradebook(graded, tmp_path):
     """Does `coursekit report` read every graded student of the PostgreSQL gradebook, with the same totals?"""
-    plain, clustered = courses
+    plain, clustered = graded
     page = write_report(clustered.course, tmp_path).read_text()
     with open(tmp_path / "grades_by_cell.csv", newline="", encoding="utf-8") as file:
         totals = {row["student"]: float(row["total"]) for row in csv.DictReader(file)}
@@ -149,12 +233,12 @@ def test_does_the_report_read_a_postgresql_gradebook(courses, tmp_path):
     assert f"of {len(totals)} submissions" in page
 
 
-def test_does_a_killed_worker_lose_or_double_no_grade(courses, cluster):
+def test_does_a_killed_worker_lose_or_double_no_grade(graded, cluster):
     """When a Dask worker is killed mid-notebook, does every submission end with exactly one grade per cell?"""
-    plain, clustered = courses
+    plain, clustered = graded
     for student in SURVIVORS:
         clustered.submit(student, CORRECT_LOOPS)
-    staging = clustered.root / ".grading"
+    staging = clustered.worker_copy / ".grading"  # the workers lay out submissions in their own copy
     pids = set(cluster.run(os.getpid).values())
     killed = []
 
@@ -190,9 +274,9 @@ def test_does_a_killed_worker_lose_or_double_no_grade(courses, cluster):
     cluster.wait_for_workers(2, timeout=120)  # the nanny restarted the killed one
 
 
-def test_is_a_rerun_idempotent_and_a_manual_grade_kept(courses, cluster):
+def test_is_a_rerun_idempotent_and_a_manual_grade_kept(graded, cluster):
     """Does grading again on the cluster change no score, add no grade row, and keep a grade entered by hand?"""
-    _plain, clustered = courses
+    _plain, clustered = graded
     students = ["alice", "mistaken-mask"]
     before = {s: clustered.scores(s) for s in students}
     rows = sorted(grade_rows(clustered))
@@ -211,28 +295,63 @@ def test_is_a_rerun_idempotent_and_a_manual_grade_kept(courses, cluster):
     assert sorted(grade_rows(clustered)) == rows
 
 
-def test_is_a_worker_with_another_secret_sent_nothing(courses, cluster, tmp_path):
-    """Does a worker whose grader secret is not the coordinator's grade nothing, while the others grade it all?"""
-    plain, clustered = courses
+def differing_copy(clustered, folder: Path, change) -> Path:
+    """Another copy of the workers' course, changed by *change*: a machine at another commit."""
+    shutil.copytree(clustered.worker_copy, folder)
+    change(folder)
+    return folder
+
+
+def _edit_hidden_check(folder: Path) -> None:
+    check = sorted((folder / "hidden_checks").glob("*.py"))[-1]
+    check.write_text(check.read_text() + "\n# another version of this check\n")
+
+
+def _edit_release(folder: Path) -> None:
+    notebook = next((folder / "release").rglob("*.ipynb"))
+    notebook.write_text(notebook.read_text() + "\n")
+
+
+def test_is_a_worker_that_differs_sent_nothing(graded, cluster, tmp_path):
+    """Is a worker whose secret, hidden checks or release differ refused, saying which, while the others grade?
+
+    A worker machine holds its copy of the course at the path the coordinator
+    names; on this one machine, a differing copy is put at that path for its
+    worker only, with bubblewrap (a mount seen by that process alone).
+    """
+    plain, clustered = graded
     for student in NEIGHBOURS:
         clustered.submit(student, CORRECT_LOOPS)
     other = tmp_path / "other.secret"
     other.write_text(secrets.token_hex(32))
-    log = tmp_path / "stranger.log"
-    dask = Path(sys.executable).parent / "dask"
-    with open(log, "w") as out:
-        stranger = subprocess.Popen([str(dask), "worker", cluster.scheduler.address, "--nthreads", "1",
-                                     "--name", "stranger", "--no-dashboard"], stdout=out, stderr=subprocess.STDOUT,
-                                    env={**os.environ, OTHER_SECRET: str(other)})
+    copy = clustered.worker_copy
+    address = cluster.scheduler.address
+    worker = [DASK, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--name"]
+    strangers = {
+        "other-secret": ([*worker, "other-secret"], {OTHER_SECRET: str(other)},
+                         "grader secret (c.TrustedGrading.secret_file) is not the coordinator's"),
+        "other-hidden-checks": (["bwrap", "--dev-bind", "/", "/", "--bind",
+                                 differing_copy(clustered, tmp_path / "hidden", _edit_hidden_check), copy,
+                                 "--chdir", copy, "--die-with-parent", "--", *worker, "other-hidden-checks"], {},
+                                "is not the coordinator's: the hidden checks differs"),
+        "other-release": (["bwrap", "--dev-bind", "/", "/", "--bind",
+                           differing_copy(clustered, tmp_path / "release", _edit_release), copy,
+                           "--chdir", copy, "--die-with-parent", "--", *worker, "other-release"], {},
+                          "is not the coordinator's: release/ differs"),
+    }
+    started = []
     try:
-        cluster.wait_for_workers(3, timeout=120)
-        results = run_batch(clustered.course, progress=False, students=NEIGHBOURS,
-                            scheduler=cluster.scheduler.address)
+        for name, (command, env, _message) in strangers.items():
+            started.append(cluster.processes.start(command, tmp_path / f"{name}.log", cwd=copy,
+                                                   env={**os.environ, **env}))
+        cluster.wait_for_workers(2 + len(strangers), timeout=120)
+        results = run_batch(clustered.course, progress=False, students=NEIGHBOURS, scheduler=address)
     finally:
-        stranger.terminate()
-        stranger.wait(timeout=60)
+        for process in started:
+            cluster.processes.stop(process)
     assert sorted(r.student for r in results) == NEIGHBOURS
     assert all(r.ok for r in results), {r.student: r.error for r in results}
     for student in NEIGHBOURS:
         assert clustered.scores(student) == plain.scores("alice"), student
-    assert "grader secret (c.TrustedGrading.secret_file) is not the coordinator's" in log.read_text()
+    for name, (_command, _env, message) in strangers.items():
+        assert message in (tmp_path / f"{name}.log").read_text(), name

@@ -93,23 +93,29 @@ def secret_fingerprint(course: Course) -> str:
     return hmac.new(secret, b"coursekit grader secret fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
-def course_fingerprint(course: Course) -> str:
-    """A digest of what a worker grades with from its own copy of the course, not from the bundle.
+def course_fingerprint(course: Course) -> dict[str, str]:
+    """Digests of what a worker grades with from its own copy of the course, not from the bundle, by part.
 
     The released notebooks (GuardLockedCells compares locked cells with them,
-    and grades without comparing when they are missing), their message
-    catalogs, the master's check module and the hidden checks: a worker at
+    and grades without comparing when they are missing), with their message
+    catalogs; the hidden checks; the master's check module.  A worker at
     another commit would grade differently without a word.
     """
-    folders = [course.release_dir(course.assignment_for(lang)) for lang in course.languages]
-    folders.append(course.root / TrustedGrading(config=course.config).checks_package)
-    files = [p for folder in folders for p in folder.rglob("*")] + list(course.master_dir.glob("*.py"))
-    digest = hashlib.sha256()
-    for path in sorted(p for p in files if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)):
-        data = path.read_bytes()
-        digest.update(f"\0{path.relative_to(course.root)}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()[:16]
+    parts = {
+        "release/": [p for lang in course.languages
+                     for p in course.release_dir(course.assignment_for(lang)).rglob("*")],
+        "the hidden checks": list((course.root / TrustedGrading(config=course.config).checks_package).rglob("*")),
+        "the master's checks": list(course.master_dir.glob("*.py")),
+    }
+    digests = {}
+    for part, files in parts.items():
+        digest = hashlib.sha256()
+        for path in sorted(p for p in files if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts)):
+            data = path.read_bytes()
+            digest.update(f"\0{path.relative_to(course.root)}\0{len(data)}\0".encode())
+            digest.update(data)
+        digests[part] = digest.hexdigest()[:16]
+    return digests
 
 
 # --------------------------------------------------------------------------
@@ -155,9 +161,11 @@ def _start_grader(root: Path, bundle: Bundle, expected: dict) -> Worker:
     if secret != expected["secret"]:
         raise SetupProblem("this machine's grader secret (c.TrustedGrading.secret_file) is not the coordinator's; "
                            "copy the coordinator's secret here")
-    if course_fingerprint(course) != expected["course"]:
-        raise SetupProblem(f"the course at {root} is not the coordinator's (release/, the hidden checks or the "
-                           "master's checks differ); check out the coordinator's commit here")
+    mine = course_fingerprint(course)
+    differ = [part for part, digest in expected["course"].items() if mine.get(part) != digest]
+    if differ:
+        raise SetupProblem(f"the course at {root} is not the coordinator's: {', '.join(differ)} "
+                           f"{'differs' if len(differ) == 1 else 'differ'}; check out the coordinator's commit here")
     remove_stale_folders()  # the sandbox folders of workers killed on this machine
     return Worker(root, bundle)
 

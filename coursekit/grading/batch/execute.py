@@ -1,11 +1,12 @@
-"""In a grading worker: run one submission through nbgrader's sanitizing and executing stages.
+"""In a grading worker: run one submission through nbgrader's autograde stages, all but the gradebook's writes.
 
-This is what ``nbgrader autograde`` does before it saves grades: the
-course's own ``Autograde.sanitize_preprocessors``, then its
-``autograde_preprocessors`` up to ``SaveAutoGrades`` (``ContainedExecute``
-among them, which runs the notebook in the sandbox and writes the verdicts).
-It works in a private folder and reads only the batch's definitions, never
-the course's gradebook: the coordinator records the graded notebook
+This is what ``nbgrader autograde`` does: the course's own
+``Autograde.sanitize_preprocessors``, then its ``autograde_preprocessors``
+(``ContainedExecute`` among them, which runs the notebook in the sandbox and
+writes the verdicts), with ``SaveAutoGrades`` deciding the scores and
+comments without writing them (``stages.py``).  It works in a private folder
+and reads only the batch's definitions, never the course's gradebook: the
+coordinator records the autograded notebook, its scores and comments
 (``record.py``), so a worker that dies leaves nothing half-written.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import shutil
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -25,26 +26,22 @@ from ...course import Course
 from ..sandbox.folders import owned_folder
 from .bundle import Bundle
 from .options import BatchGrade
+from .stages import worker_stages
 from .submissions import Job
-
-#: The first autograde stage that writes the gradebook: the worker stops before it.
-FIRST_RECORDING_STAGE = "SaveAutoGrades"
-
 
 @dataclass
 class Executed:
-    """A worker's answer: the executed notebook (JSON), or the error that stopped it."""
+    """A worker's answer: the autograded notebook (JSON) and what SaveAutoGrades would write, or an error.
+
+    ``grades`` is ``{grade_id: auto_score}``, ``comments`` is ``{grade_id: auto_comment}``
+    (``stages.CollectAutoGrades``); the coordinator writes both, and the notebook, as they are.
+    """
 
     notebook: str | None
     seconds: float
     error: str = ""
-
-
-def executing_stages(stages) -> list:
-    """The autograde stages a worker runs: those before the first that records grades."""
-    names = [s if isinstance(s, str) else f"{s.__module__}.{s.__name__}" for s in stages]
-    cut = next((i for i, name in enumerate(names) if name.rsplit(".", 1)[-1] == FIRST_RECORDING_STAGE), len(names))
-    return list(stages[:cut])
+    grades: dict = field(default_factory=dict)
+    comments: dict = field(default_factory=dict)
 
 
 def autograde_stages(config):
@@ -87,8 +84,9 @@ class Worker:
         folder = self.folder / job.student / job.assignment
         try:
             self._lay_out(folder, job, files)
-            nb = self._run(folder, job)
-            return Executed(nbformat.writes(nb), time.perf_counter() - started)
+            nb, found = self._run(folder, job, files)
+            return Executed(nbformat.writes(nb), time.perf_counter() - started, grades=found["grades"],
+                            comments=found["comments"])
         except Exception as err:  # noqa: BLE001 - one submission never stops the worker
             detail = traceback.format_exc(limit=4)
             return Executed(None, time.perf_counter() - started, f"{type(err).__name__}: {err}\n{detail}")
@@ -106,13 +104,14 @@ class Worker:
         for path in [self.folder / job.student, *(p for p in (self.folder / job.student).rglob("*"))]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
-    def _run(self, folder: Path, job: Job):
+    def _run(self, folder: Path, job: Job, files: dict[str, bytes]):
+        """The autograded notebook and ``CollectAutoGrades``' findings."""
         config = self.course.config
         notebook = self.course.notebook
-        path = folder / f"{notebook}.ipynb"
-        if not path.exists():
-            raise FileNotFoundError(f"{job.student}/{job.assignment}: no {path.name} was submitted")
-        nb = nbformat.read(path, as_version=4)
+        name = f"{notebook}.ipynb"
+        if name not in files:
+            raise FileNotFoundError(f"{job.student}/{job.assignment}: no {name} was submitted")
+        nb = nbformat.reads(files[name].decode("utf-8"), as_version=4)  # the bytes laid out, not read back
         resources = {
             "unique_key": notebook,
             "output_files_dir": f"{notebook}_files",
@@ -120,11 +119,11 @@ class Worker:
                          "db_url": f"sqlite:///{self.definitions}"},
             "metadata": {"path": str(folder), "name": notebook},
         }
-        sanitizing, grading = autograde_stages(config)
+        sanitizing, grading = worker_stages(*autograde_stages(config))
         # The stages are called as nbconvert's exporter calls them, without its copies and (de)serializations.
-        for stages, env in ((sanitizing, {}), (executing_stages(grading), {"NBGRADER_EXECUTION": "autograde"})):
+        for stages, env in ((sanitizing, {}), (grading, {"NBGRADER_EXECUTION": "autograde"})):
             with environment(**env):
                 for stage in stages:
                     preprocessor = (import_item(stage) if isinstance(stage, str) else stage)(config=config)
                     nb, resources = preprocessor(nb, resources)
-        return nb
+        return nb, resources["autogrades"]

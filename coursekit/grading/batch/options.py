@@ -32,6 +32,16 @@ class BatchGrade(Configurable):
                               "Dask worker ends its own process.",
     ).tag(config=True)
 
+    record_group = Integer(
+        50, min=1, help="Results recorded in one gradebook transaction, at most. The coordinator records what the "
+                        "workers sent back in groups, beside the loop that hands out submissions; a result is "
+                        "reported recorded once its group committed.",
+    ).tag(config=True)
+
+    record_wait_s = Float(
+        1.0, min=0.0, help="Seconds the first result of a group waits for others before the group is recorded.",
+    ).tag(config=True)
+
     backup_directory = Unicode(
         "backups", help="Where an SQLite gradebook is copied before each batch (relative to the course root). "
                         "A PostgreSQL gradebook is not copied: back it up with pg_dump.",

@@ -8,11 +8,12 @@ these differences:
 - submissions are read from a staging copy, so ``submitted/`` is never
   modified; a notebook that is not valid JSON is graded as the blank release
   notebook, with a note saying why, instead of stopping the batch;
-- workers execute the notebooks (``execute.py``): local processes
-  (``local.py``, one per core by default) or the workers of a Dask cluster
-  (``cluster.py``, with ``c.BatchGrade.scheduler``); the coordinator records
-  each result with nbgrader's own converter (``record.py``), so only one
-  process writes the gradebook, SQLite or PostgreSQL;
+- workers execute the notebooks (``execute.py``) and decide what nbgrader's
+  SaveAutoGrades would write (``stages.py``): local processes (``local.py``,
+  one per core by default) or the workers of a Dask cluster (``cluster.py``,
+  with ``c.BatchGrade.scheduler``); the coordinator records the results in
+  groups, one transaction each, in a thread of its own (``record.py``), so
+  only one process writes the gradebook, SQLite or PostgreSQL;
 - a progress bar, and a summary table at the end.
 
 The grades are the ones a sequential ``nbgrader autograde`` gives
@@ -27,7 +28,7 @@ import threading
 from ...course import Course
 from .bundle import make_bundle
 from .options import BatchGrade
-from .record import Recorder, Result
+from .record import Recorder, RecordingThread, Result
 from .submissions import backup_gradebook, find_submissions, stage, staged_submissions, staging_root
 from ..sandbox.folders import remove_stale_folders
 
@@ -92,34 +93,46 @@ def run_batch(course: Course, assignments=None, workers: int = 0, progress=True,
     bundle = make_bundle(course, {job.assignment for job in jobs})
     recorder = Recorder(course)
     results: dict = {}
+    answered: set = set()
+    lock = threading.Lock()
     with StopRequest() as stop, Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=console, disable=not progress) as bar:
         task = bar.add_task("", total=len(jobs))
 
-        def on_result(job, executed, attempts):
-            if job in results:
-                return  # a second answer for a submission already recorded
-            if executed.notebook is None:
-                result = Result(job.assignment, job.student, False, executed.seconds, error=executed.error)
-            else:
-                result = recorder.record(job, executed.notebook, executed.seconds)
+        def on_recorded(job, result, attempts):
             result.attempts = attempts
             for why in problems[job]:
                 if not any(i.get("kind") == "malformed" for i in result.incidents):
                     result.incidents.append({"kind": "malformed", "cell": None, "message": why})
-            results[job] = result
-            bar.update(task, advance=1, description=f"{job.student} ({result.seconds:.1f} s)")
+            with lock:
+                results[job] = result
+                bar.update(task, advance=1, description=f"{job.student} ({result.seconds:.1f} s)")
+
+        recording = RecordingThread(recorder, on_recorded, settings.record_group, settings.record_wait_s)
+
+        def on_result(job, executed, attempts):
+            if job in answered:
+                return  # a second answer for a submission already recorded
+            answered.add(job)
+            if executed.notebook is None:
+                on_recorded(job, Result(job.assignment, job.student, False, executed.seconds, error=executed.error),
+                            attempts)
+            else:
+                recording.put(job, executed, attempts)
 
         scheduler = scheduler if scheduler is not None else settings.scheduler
-        if scheduler:
-            from .cluster import run_on_cluster
-            run_on_cluster(course, scheduler, bundle, jobs, lambda job: files_of(course, job), on_result, stop)
-        else:
-            from .local import LocalWorkers
-            count = min(workers or settings.workers or os.cpu_count() or 1, len(jobs))
-            LocalWorkers(course.root, bundle, count, attempts=settings.attempts,
-                         timeout_s=settings.notebook_timeout_s).run(jobs, lambda job: files_of(course, job),
-                                                                   on_result, stop)
+        try:
+            if scheduler:
+                from .cluster import run_on_cluster
+                run_on_cluster(course, scheduler, bundle, jobs, lambda job: files_of(course, job), on_result, stop)
+            else:
+                from .local import LocalWorkers
+                count = min(workers or settings.workers or os.cpu_count() or 1, len(jobs))
+                LocalWorkers(course.root, bundle, count, attempts=settings.attempts,
+                             timeout_s=settings.notebook_timeout_s).run(jobs, lambda job: files_of(course, job),
+                                                                       on_result, stop)
+        finally:
+            recording.close()  # what the workers sent back is recorded, even when the batch stops
     why = ("the batch was stopped before it was graded" if stop.requested
            else "no worker reported a result for it")
     for job in jobs:  # every submission is reported, graded or not
