@@ -405,9 +405,3 @@ def test_a_long_changed_sentence_leaves_a_readable_fuzzy_entry(master, tmp_path)
     assert entry.fuzzy and entry.previous_msgid == old
     assert read_catalog(po).get(new, context="intro").previous_id == [old]
     assert all(line.startswith(('#| msgid "', '#| "')) for line in po.read_text("utf-8").splitlines() if line.startswith("#|"))
-
-
-def test_messages_passed_through_a_local_name_for_gettext_are_extracted():
-    """Are messages found when the code calls gettext through a short local name (G = check.gettext)?"""
-    source = 'G = check.gettext\nraise Failed(G("{name} is wrong.").format(name="x"))\nG_out = f("not a message")\n'
-    assert [m.id for m in extract_messages([source]) if m.id] == ["{name} is wrong."]

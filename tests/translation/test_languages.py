@@ -222,7 +222,7 @@ def _rename_a_field(message):
 @pytest.mark.parametrize("domain, pick, breakage, expected", [
     ("notebook", lambda m: "`" in m.id, _untranslate, "cell {context}: untranslated entry"),
     ("notebook", lambda m: "`" in m.id, _drop_code_spans, "cell {context}: placeholder mismatch (inline code"),
-    ("messages", lambda m: "{name}" in m.id and "cnn_checks.py" in m.locations[0][0], _rename_a_field,
+    ("messages", lambda m: "{name}" in m.id and "cnn_checklib" in m.locations[0][0], _rename_a_field,
      "message from {source}: placeholder mismatch (format fields"),
 ], ids=["untranslated", "inline code", "format field"])
 def test_does_a_broken_entry_stop_the_build_naming_the_cell(tmp_path, domain, pick, breakage, expected):

@@ -41,7 +41,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from distributed.scheduler import KilledWorker
 
 from ...course import Course
-from ..verdict.secret import TrustedGrading, load_secret
+from ..verdict.secret import TrustedGrading, checks_dir, load_secret
 from .bundle import Bundle
 from .execute import Executed, Worker
 from .local import START_TIMEOUT_S, WorkersFailed
@@ -104,8 +104,8 @@ def course_fingerprint(course: Course) -> dict[str, str]:
     parts = {
         "release/": [p for lang in course.languages
                      for p in course.release_dir(course.assignment_for(lang)).rglob("*")],
-        "the hidden checks": list((course.root / TrustedGrading(config=course.config).checks_package).rglob("*")),
-        "the master's checks": list(course.master_dir.glob("*.py")),
+        "the hidden checks": list(checks_dir(course).rglob("*")),
+        "the master's checks": list(course.master_dir.rglob("*.py")),
     }
     digests = {}
     for part, files in parts.items():
