@@ -405,7 +405,8 @@ def test_do_the_releases_differ_only_in_the_solution_stubs(built):
 
 @pytest.mark.slow
 def test_do_the_releases_ship_the_same_files(built):
-    """Do the releases hold the same files, with the checks module identical and only the .mo in addition?
+    """Do the releases hold the same files, with the checks identical, the language and its direction written
+    (c.Course.right_to_left), and only the .mo in addition?
 
     The figures are drawn in each language (their labels are translated): the same names, other pixels.
     """
@@ -420,7 +421,8 @@ def test_do_the_releases_ship_the_same_files(built):
         assert set(release) - set(en) == {mo}
         assert set(en) - set(release) == set()
         assert release["LANGUAGE"].decode().strip() == lang
-        for name in set(en) - {"LANGUAGE", COURSE.master_path.name}:
+        assert release["DIRECTION"].decode().strip() == COURSE.direction(lang)
+        for name in set(en) - {"LANGUAGE", "DIRECTION", COURSE.master_path.name}:
             if name.startswith("images/") and name.endswith(".png"):
                 assert f"Language: {lang}.".encode() in release[name], name
             else:
