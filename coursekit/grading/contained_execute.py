@@ -37,6 +37,7 @@
 What happened is written to ``nb.metadata["coursekit"]["incidents"]`` for the
 instructor report.
 """
+import asyncio
 import time
 from pathlib import Path
 
@@ -236,11 +237,29 @@ class ContainedExecute(Execute):
 
     async def _new_kernel(self) -> bool:
         """Replace a dead or unresponsive kernel with a new one in which the cells that ran are run again,
-        silently; False when no more restarts are allowed or the new kernel fails."""
+        silently; False when no more restarts are allowed or the new kernel fails.
+
+        A replayed cell after which the kernel's output channel does not come back to rest (a thread that
+        floods it) is left out, with every cell after it, and the replay starts again without them.
+        """
         if self._restarts >= self.kernel_restarts:
             return False
         self._restarts += 1
         self._session = None
+        while True:
+            if not await self._fresh_kernel():
+                return False
+            flooding = await self._replay(self._ran)
+            if flooding is None:
+                break
+            record_incident(self.nb, "timeout", self._ran[flooding],
+                            "the kernel's output did not come to rest after this cell when it was run again; "
+                            "the graded functions were judged without it and the cells after it")
+            self._ran = self._ran[:flooding]
+        self._dead_in = None
+        return True
+
+    async def _fresh_kernel(self) -> bool:
         try:
             try:
                 self.kc.stop_channels()
@@ -256,15 +275,42 @@ class ContainedExecute(Execute):
             self._restarts = self.kernel_restarts
             return False
         await self._cap_streams()
-        for cell in self._ran:
+        return True
+
+    async def _replay(self, cells) -> int | None:
+        """Run *cells* again, silently; the index of the first one after which the output does not come to
+        rest, or None."""
+        for index, cell in enumerate(cells):
             if await self._run_quietly(cell.source, self.timeout or 60) is None:
                 try:  # a cell that ran once and now hangs: stop it, and judge what there is
                     await ensure_async(self.km.interrupt_kernel())
                 except Exception:  # noqa: BLE001
                     pass
-                break
-        self._dead_in = None
-        return True
+                return None
+            if not await self._output_at_rest(self.responsive_after_timeout_s):
+                return index
+        return None
+
+    #: More messages than this before a trivial request's idle status means a thread floods the channel.
+    FLOOD_MESSAGES = 500
+
+    async def _output_at_rest(self, seconds: float) -> bool:
+        """Does a trivial request's idle status come through the output channel within *seconds*, behind no
+        more than FLOOD_MESSAGES others (a thread that floods the channel sends thousands)?"""
+        deadline = time.monotonic() + seconds
+        others = 0
+        try:
+            await asyncio.sleep(0.2)  # a thread the cell started has begun by now
+            msg_id = self.kc.execute("pass", silent=True, store_history=False)
+            while time.monotonic() < deadline and others <= self.FLOOD_MESSAGES:
+                msg = await self.kc.get_iopub_msg(timeout=max(0.0, deadline - time.monotonic()))
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    others += 1
+                elif msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                    return True
+        except Exception:  # noqa: BLE001 - nothing came in time
+            return False
+        return False
 
     def _mark_not_judged(self, cell, why=None):
         why = why or (f"Not judged: the kernel had stopped (in cell {self._dead_in!r}) and could not be "
