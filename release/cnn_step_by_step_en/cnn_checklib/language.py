@@ -57,7 +57,7 @@ def as_language(language):
     """*language* as a Language: None is the notebook's; a code is the notebook's language if it is its code."""
     if language is None:
         return NOTEBOOK
-    if isinstance(language, Language):
+    if hasattr(language, "gettext") and hasattr(language, "right_to_left"):
         return language
     if language == NOTEBOOK.code:
         return NOTEBOOK

@@ -1,6 +1,7 @@
 """What a call gave (an Outcome, or the failure that stands for none), and failed checks."""
 import warnings
 
+from .hints import hint_for_error
 from .language import Message, _
 
 
@@ -57,8 +58,6 @@ class Outcome:
 
 def call(fn_name, fn, *args, **kwargs):
     """Run the student's function here; an exception becomes a failed check that names it."""
-    from .hints import hint_for_error
-
     try:
         # A warning would be printed on stderr; the values decide, not the warnings.
         with warnings.catch_warnings():
@@ -73,8 +72,6 @@ def call(fn_name, fn, *args, **kwargs):
 
 def no_result(reason, fn_name, **values):
     """The failure of a call that gave nothing to check: *reason* is raised, missing, timeout, died or garbled."""
-    from .hints import hint_for_error
-
     texts = {
         "raised": _("{fn} raised {error}: {message}"),
         "missing": _("{name} is not defined: run the cell that defines it."),
