@@ -6,6 +6,7 @@
     coursekit build            master -> one source per language -> nbgrader release/
     coursekit check-release    does a fresh build reproduce release/?
     coursekit grade            autograde every submission with parallel workers, in the sandbox
+    coursekit export           gradebook -> grades.csv (nbgrader's) + grades_canvas.csv + grades_moodle.csv
     coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
     coursekit demo             build, submit demo answers, autograde, feedback, export, report
     coursekit options          every option of the kit, with its default, as nbgrader_config.py lines
@@ -61,6 +62,14 @@ def _grade(course, args):
     print_summary(results)
     print(f"batch finished in {time.perf_counter() - started:.1f} s")
     return 0 if all(r.ok for r in results) else 1
+
+
+def _export(course, args):
+    from .export.files import export_grades
+
+    for path in export_grades(course, Path(args.out) if args.out else course.root):
+        print(f"wrote {course.relative(path)}")
+    return 0
 
 
 def _report(course, args):
@@ -147,6 +156,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="grade on the Dask cluster of this scheduler, tcp://host:8786 (default: "
                             "c.BatchGrade.scheduler; empty: local workers); see docs/large-class.md")
+    command("export", _export, "write nbgrader's grades.csv and the grade import files of Canvas and Moodle "
+                               "beside it").add_argument("--out", help="output folder (default: the course root)")
     report = command("report", _report, "write the instructor report (HTML + CSV) from the gradebook")
     report.add_argument("--out", help="output folder (default: artifacts/report)")
     report.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
@@ -163,9 +174,10 @@ def main(argv=None):
         return args.run(course, args)
     except Exception as err:  # one clear line for the failures the kit knows, not a traceback
         from .build.language_source import BuildError
+        from .export.grades import ExportError
         from .grading.batch.local import WorkersFailed
         from .translation.catalogs import CatalogError
-        if isinstance(err, (BuildError, CatalogError, CourseError, FileNotFoundError, WorkersFailed)):
+        if isinstance(err, (BuildError, CatalogError, CourseError, ExportError, FileNotFoundError, WorkersFailed)):
             print(f"coursekit {args.command}: {err}", file=sys.stderr)
             return 2
         raise

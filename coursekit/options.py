@@ -23,6 +23,9 @@ CONFIGURABLES = (
     "coursekit.grading.batch.options:BatchGrade",
     "coursekit.feedback.strip_hidden_tests:StripHiddenTests",
     "coursekit.feedback.language:FeedbackLanguage",
+    "coursekit.export.grades:LmsExport",
+    "coursekit.export.canvas:CanvasExportPlugin",
+    "coursekit.export.moodle:MoodleExportPlugin",
     "coursekit.report.data:InstructorReport",
 )
 
