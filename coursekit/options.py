@@ -21,6 +21,7 @@ CONFIGURABLES = (
     "coursekit.grading.verdict.secret:TrustedGrading",
     "coursekit.grading.sandbox.options:SandboxKernel",
     "coursekit.grading.batch.options:BatchGrade",
+    "coursekit.grading.late_penalty:LatePenalty",
     "coursekit.feedback.strip_hidden_tests:StripHiddenTests",
     "coursekit.feedback.language:FeedbackLanguage",
     "coursekit.export.grades:LmsExport",
