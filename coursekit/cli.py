@@ -8,6 +8,7 @@
     coursekit grade            autograde every submission with parallel workers, in the sandbox
     coursekit export           gradebook -> grades.csv (nbgrader's) + grades_canvas.csv + grades_moodle.csv
     coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
+    coursekit hub              the course on a JupyterHub with nbgrader's exchange (docs/hub.md)
     coursekit demo             build, submit demo answers, autograde, feedback, export, report
     coursekit options          every option of the kit, with its default, as nbgrader_config.py lines
 
@@ -70,6 +71,12 @@ def _export(course, args):
     for path in export_grades(course, Path(args.out) if args.out else course.root):
         print(f"wrote {course.relative(path)}")
     return 0
+
+
+def _hub(course, args):
+    from .hub.run import run_hub
+
+    return run_hub(course, args.extra)
 
 
 def _report(course, args):
@@ -162,13 +169,20 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", help="output folder (default: artifacts/report)")
     report.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
                         help="report only this assignment (repeatable; default: all)")
+    command("hub", _hub, "run the course on a JupyterHub: nbgrader's exchange, Formgrader, the students' "
+                         "Assignments tab (docs/hub.md); any --JupyterHub.option=value given after it is passed on "
+                         "to JupyterHub")
     command("demo", _demo, "run the demo cycle: build, submit, grade, feedback, export, report")
     command("options", _options, "print every option of the kit with its default, as nbgrader_config.py lines")
     return parser
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "hub":  # only the hub passes options on (to JupyterHub)
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         course = Course.load(getattr(args, "course_root", None))
         return args.run(course, args)

@@ -28,6 +28,7 @@ CONFIGURABLES = (
     "coursekit.export.canvas:CanvasExportPlugin",
     "coursekit.export.moodle:MoodleExportPlugin",
     "coursekit.report.data:InstructorReport",
+    "coursekit.hub.options:CourseHub",
 )
 
 
