@@ -98,7 +98,7 @@ def make_course(root: Path) -> Course:
     return course
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lms_course(tmp_path_factory) -> Course:
-    """The course of this module, made once (creating a gradebook takes a second or two)."""
+    """The course of the export tests, made once (creating a gradebook takes a second or two)."""
     return make_course(tmp_path_factory.mktemp("lms") / "course")

@@ -3,6 +3,7 @@
 The hub itself, with its proxy, the users' servers and a browser, is
 tests/hub/test_hub_lifecycle.py (slow).
 """
+import json
 import os
 import stat
 from pathlib import Path
@@ -57,6 +58,8 @@ def test_prepare_writes_what_every_server_reads(course):
     assert "coursekit.lab_style" in (config / "custom" / "custom.css").read_text(encoding="utf-8")
     assert "c.LabApp.custom_css = True" in (config / "jupyter_server_config.py").read_text(encoding="utf-8")
     assert (data / "kernels" / "cnn-sandbox" / "kernel.json").is_file()
+    page_config = json.loads((config / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
+    assert page_config["disabledExtensions"] == {"@jupyterlab/apputils-extension:announcements": True}
 
 
 def test_exchange_is_shared_like_tmp(course):
