@@ -221,7 +221,8 @@ def test_term_on_the_hub(course_hub):
         teacher.goto(hub.user_url(INSTRUCTOR, f"formgrader/submissions/{late_notebook}"))
         score = teacher.locator(f"input.score#{WRITTEN}")
         expect(score).to_be_visible(timeout=60_000)
-        score.fill(str(WRITTEN_SCORE))
+        score.click()
+        score.press_sequentially(str(WRITTEN_SCORE))  # keystrokes, as a grader types them
         score.dispatch_event("change")  # what Formgrader's grade view saves on (it listens to "change .score")
         shot(teacher, "06_instructor_grades_written_answer", timings, started)
         deadline = time.monotonic() + 30
