@@ -6,7 +6,9 @@
     coursekit build            master -> one source per language -> nbgrader release/
     coursekit check-release    does a fresh build reproduce release/?
     coursekit grade            autograde every submission with parallel workers, in the sandbox
+    coursekit export           gradebook -> grades.csv (nbgrader's) + grades_canvas.csv + grades_moodle.csv
     coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
+    coursekit hub              the course on a JupyterHub with nbgrader's exchange (docs/hub.md)
     coursekit demo             build, submit demo answers, autograde, feedback, export, report
     coursekit options          every option of the kit, with its default, as nbgrader_config.py lines
 
@@ -61,6 +63,20 @@ def _grade(course, args):
     print_summary(results)
     print(f"batch finished in {time.perf_counter() - started:.1f} s")
     return 0 if all(r.ok for r in results) else 1
+
+
+def _export(course, args):
+    from .export.files import export_grades
+
+    for path in export_grades(course, Path(args.out) if args.out else course.root):
+        print(f"wrote {course.relative(path)}")
+    return 0
+
+
+def _hub(course, args):
+    from .hub.run import run_hub
+
+    return run_hub(course, args.extra)
 
 
 def _report(course, args):
@@ -146,25 +162,35 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--scheduler", metavar="ADDRESS", default=None,
                        help="grade on the Dask cluster of this scheduler, tcp://host:8786 (default: "
                             "c.BatchGrade.scheduler; empty: local workers); see docs/large-class.md")
+    command("export", _export, "write nbgrader's grades.csv and the grade import files of Canvas and Moodle "
+                               "beside it").add_argument("--out", help="output folder (default: the course root)")
     report = command("report", _report, "write the instructor report (HTML + CSV) from the gradebook")
     report.add_argument("--out", help="output folder (default: c.InstructorReport.out_directory)")
     report.add_argument("--assignment", action="append", dest="assignments", metavar="NAME",
                         help="report only this assignment (repeatable; default: all)")
+    command("hub", _hub, "run the course on a JupyterHub: nbgrader's exchange, Formgrader, the students' "
+                         "Assignments tab (docs/hub.md); any --JupyterHub.option=value given after it is passed on "
+                         "to JupyterHub")
     command("demo", _demo, "run the demo cycle: build, submit, grade, feedback, export, report")
     command("options", _options, "print every option of the kit with its default, as nbgrader_config.py lines")
     return parser
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "hub":  # only the hub passes options on (to JupyterHub)
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         course = Course.load(getattr(args, "course_root", None))
         return args.run(course, args)
     except Exception as err:  # one clear line for the failures the kit knows, not a traceback
         from .build.language_source import BuildError
+        from .export.grades import ExportError
         from .grading.batch.local import WorkersFailed
         from .translation.catalogs import CatalogError
-        if isinstance(err, (BuildError, CatalogError, CourseError, FileNotFoundError, WorkersFailed)):
+        if isinstance(err, (BuildError, CatalogError, CourseError, ExportError, FileNotFoundError, WorkersFailed)):
             print(f"coursekit {args.command}: {err}", file=sys.stderr)
             return 2
         raise

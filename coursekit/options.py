@@ -21,9 +21,14 @@ CONFIGURABLES = (
     "coursekit.grading.verdict.secret:TrustedGrading",
     "coursekit.grading.sandbox.options:SandboxKernel",
     "coursekit.grading.batch.options:BatchGrade",
+    "coursekit.grading.late_penalty:LatePenalty",
     "coursekit.feedback.strip_hidden_tests:StripHiddenTests",
     "coursekit.feedback.language:FeedbackLanguage",
+    "coursekit.export.grades:LmsExport",
+    "coursekit.export.canvas:CanvasExportPlugin",
+    "coursekit.export.moodle:MoodleExportPlugin",
     "coursekit.report.data:InstructorReport",
+    "coursekit.hub.options:CourseHub",
 )
 
 

@@ -3,8 +3,10 @@
 # a virtual environment in .venv with the pinned requirements (Dask and psycopg
 # among them), and the system programs the kit drives (bubblewrap for the
 # grading sandbox, Debian's chromium for the browser tests, PostgreSQL's
-# server for the tests of a PostgreSQL gradebook). Safe to run again: it only
-# adds what is missing.
+# server for the tests of a PostgreSQL gradebook), and JupyterHub's proxy,
+# configurable-http-proxy, from npm into node_modules/ (package.json pins it;
+# Node.js and npm from Debian when missing). Safe to run again: it only adds
+# what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +30,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+# JupyterHub's proxy (coursekit hub) is a Node.js program: it needs Node 20 or later and npm.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "[setup] installing system packages: ${missing[*]}"
@@ -42,6 +46,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "[setup] install them with: apt-get install ${missing[*]}" >&2
     exit 1
   fi
+fi
+if [ ! -x node_modules/.bin/configurable-http-proxy ]; then
+  echo "[setup] installing JupyterHub's proxy, configurable-http-proxy, from npm (package-lock.json -> node_modules/)"
+  node -e 'process.exit(+process.versions.node.split(".")[0] < 20)' ||
+    { echo "[setup] configurable-http-proxy needs Node.js 20 or later; this is $(node --version)" >&2; exit 1; }
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 echo "[setup] installing the grading sandbox kernelspec (cnn-sandbox)"
 .venv/bin/python -m coursekit.grading.sandbox --install >/dev/null

@@ -66,9 +66,10 @@ def server_config(custom_dir: Path) -> str:
             "from jupyter_server import DEFAULT_STATIC_FILES_PATH\n"
             "c = get_config()  # noqa: F821\n"
             "c.LabApp.custom_css = True\n"
-            "c.ServerApp.tornado_settings.update({'static_custom_path': [\n"
+            "# A plain dict, not .update(): JupyterHub's single-user server reads tornado_settings as one.\n"
+            "c.ServerApp.tornado_settings = {'static_custom_path': [\n"
             "    os.path.join(jupyter_config_dir(), 'custom'), os.path.join(DEFAULT_STATIC_FILES_PATH, 'custom'),\n"
-            f"    {str(custom_dir)!r}]}})\n")
+            f"    {str(custom_dir)!r}]}}\n")
 
 
 def install(config_dir: str | Path | None = None) -> list[Path]:
