@@ -9,22 +9,28 @@ preprocessor runs in ``GenerateFeedback`` after ``GetGrades``: it cuts every
 hidden region and every mark scheme out of the cell sources, and replaces
 every error traceback by the message alone: a graded cell's verdict as the
 grader wrote it, any other error as its line ``ExceptionName: message``.
+The line that stands where a hidden region was is in the assignment's
+language (``labels``).
 """
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPreprocessor
 from traitlets import Unicode
 
 from ..grading.verdict import FAILED
+from .labels import HIDDEN_TESTS_PLACEHOLDER
+from .language import FeedbackLanguage
 
 
 class StripHiddenTests(NbGraderPreprocessor):
     """Remove hidden test code, mark schemes and tracebacks from feedback notebooks."""
 
     placeholder = Unicode(
-        "# (hidden tests ran here; their results are below)",
-        help="The line that stands where a hidden test region was cut out.",
+        f"# {HIDDEN_TESTS_PLACEHOLDER}",
+        help="The line that stands where a hidden test region was cut out; after a leading '# ', its text is "
+             "translated into the assignment's language when the messages catalog has it.",
     ).tag(config=True)
 
     def preprocess(self, nb, resources):
+        placeholder = self.translated_placeholder(resources)
         cutter = ClearHiddenTests(enforce_metadata=False)
         marks = ClearMarkScheme(enforce_metadata=False, check_attachment_leakage=False)
         begin = cutter.begin_test_delimeter
@@ -35,7 +41,7 @@ class StripHiddenTests(NbGraderPreprocessor):
             if cell.cell_type == "code" and begin in cell.source:
                 had_lines = cell.source.split("\n")
                 cutter._remove_hidden_test_region(cell)
-                cell.source = self._with_placeholder(had_lines, cell.source, begin)
+                cell.source = self._with_placeholder(had_lines, cell.source, begin, placeholder)
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output["traceback"] = self._message_only(output)
@@ -85,8 +91,15 @@ class StripHiddenTests(NbGraderPreprocessor):
             if mime.startswith("text/"):
                 output["data"][mime] = clean("".join(value) if isinstance(value, list) else value)
 
-    def _with_placeholder(self, had_lines, kept_source, begin):
+    def translated_placeholder(self, resources) -> str:
+        """The placeholder in the assignment's language: a comment, so only the text after '# ' is translated."""
+        labels = FeedbackLanguage(config=self.config).labels(resources)
+        comment, text = ("# ", self.placeholder[2:]) if self.placeholder.startswith("# ") else ("", self.placeholder)
+        return comment + labels.text(text)
+
+    @staticmethod
+    def _with_placeholder(had_lines, kept_source, begin, placeholder):
         # Put the placeholder where the first hidden region began.
         first = next(i for i, line in enumerate(had_lines) if begin in line)
         kept = kept_source.split("\n")
-        return "\n".join(kept[:first] + [self.placeholder] + kept[first:]).rstrip("\n")
+        return "\n".join(kept[:first] + [placeholder] + kept[first:]).rstrip("\n")

@@ -50,8 +50,10 @@ def languages_to_translate(course: Course, languages=None) -> list[str]:
     return [lang for lang in chosen if lang != course.source_language]
 
 
-#: The kit's own files whose ``_()`` messages students read: the labels drawn in the figures.
-KIT_MESSAGE_FILES = [Path(__file__).resolve().parent.parent / "authoring" / "figures.py"]
+#: The kit's own files whose ``_()`` messages students read: the labels drawn in the figures, and the labels
+#: of the feedback page.
+KIT_MESSAGE_FILES = [Path(__file__).resolve().parent.parent / "authoring" / "figures.py",
+                     Path(__file__).resolve().parent.parent / "feedback" / "labels.py"]
 
 
 def message_files(course: Course) -> list[Path]:

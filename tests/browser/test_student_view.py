@@ -36,6 +36,11 @@ from coursekit.build.nbgrader_run import run_nbgrader
 LANGUAGES = ["en", "fa", "tr"]
 FEEDBACK_STUDENT = "student-fa"
 FEEDBACK_MISTAKE = ANSWERS / "mistakes" / "zero_pad__pads_one_side.py"
+#: A second Persian student, whose feedback has long hint lines and a shape typed in a written answer.
+HINTS_STUDENT = "student-fa-hints"
+HINTS_ANSWERS = Path(__file__).resolve().parent / "files" / "long_hints.fa.py"
+#: The shape typed in Persian written answers, and its pieces as they must be drawn, left to right.
+TYPED_SHAPE, SHAPE_PIECES = "(28, 28, 16)", ["28", "28", "16"]
 #: The answers typed into zero_pad: one right, one that pads on one side only.
 RIGHT_ZERO_PAD = "X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))"
 WRONG_ZERO_PAD = "X_pad = np.pad(X, ((0, 0), (0, 2 * pad), (0, 2 * pad), (0, 0)))"
@@ -102,16 +107,20 @@ class Classroom:
     course: ScratchCourse
     home: Path  # the student's folder: the three release folders, as handed out
     lab: JupyterLab
-    feedback: object  # Future of the Persian feedback page's path
+    feedback: object  # Future of {student: the path of their Persian feedback page}
+
+    def feedback_page(self, student: str = FEEDBACK_STUDENT) -> Path:
+        return self.feedback.result(timeout=600)[student]
 
 
-def grade_persian_feedback(course: ScratchCourse) -> Path:
-    """Submit the Persian mistake, autograde it and generate its feedback page."""
+def grade_persian_feedback(course: ScratchCourse) -> dict[str, Path]:
+    """Submit two Persian students' work, autograde it and generate their feedback pages."""
     course.submit(FEEDBACK_STUDENT, FEEDBACK_MISTAKE, "fa")
+    course.submit(HINTS_STUDENT, HINTS_ANSWERS, "fa")
     course.autograde("fa")
     run_nbgrader(["generate_feedback", assignment_for("fa"), "--force"], course.root)
-    return (course.root / "feedback" / FEEDBACK_STUDENT / assignment_for("fa")
-            / f"{NOTEBOOK_NAME}.html")
+    return {student: course.root / "feedback" / student / assignment_for("fa") / f"{NOTEBOOK_NAME}.html"
+            for student in (FEEDBACK_STUDENT, HINTS_STUDENT)}
 
 
 @pytest.fixture(scope="module")
@@ -811,7 +820,7 @@ def test_are_the_written_answer_stub_and_a_persian_answer_laid_out_right_to_left
 def test_is_the_persian_feedback_page_right_to_left_and_free_of_hidden_tests(classroom, browser_context):
     """Is the feedback page of a Persian submission marked lang="fa", its prose right to left,
     its failure message in Persian, and the hidden tests' code absent?"""
-    html_path = classroom.feedback.result(timeout=600)
+    html_path = classroom.feedback_page()
     assert html_path.is_file(), f"no feedback page at {html_path}"
     source = html_path.read_text(encoding="utf-8")
     for secret in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "_hidden_checks", "_build_hidden_checks"):
@@ -853,7 +862,7 @@ def test_are_formulas_typeset_and_paragraphs_aligned_in_the_offline_persian_feed
                                                                                          browser_context):
     """Opened with every network request refused, does the Persian feedback page typeset its formulas with
     the MathJax beside it (no raw $...$ left in the prose), and align its paragraphs to the right?"""
-    html_path = classroom.feedback.result(timeout=600)
+    html_path = classroom.feedback_page()
     assert (html_path.parent / "mathjax" / "tex-chtml-full.js").is_file(), "no MathJax beside the page"
     page = browser_context.new_page()
     refused = refuse_network(page)
@@ -883,3 +892,215 @@ def test_are_formulas_typeset_and_paragraphs_aligned_in_the_offline_persian_feed
         page.screenshot(path=str(screenshot_path("feedback_fa_offline_math.png")))
     finally:
         page.close()
+
+
+# --------------------------------------------------------------------------
+# Persian output lines and typed shapes, measured (JupyterLab and feedback)
+# --------------------------------------------------------------------------
+
+#: Every non-empty line of the text output areas under *areas* (a selector), with the boxes its characters are
+#: drawn in and the edges of its area's text (the content box of the area's <pre>). A line is right to left when, the direction marks and
+#: spaces before it left out, it opens an RLI isolate (as cnn_checks writes a Persian line) or its first letter
+#: outside isolates is Persian.
+OUTPUT_LINES_JS = r"""(root, areas) => {
+  const out = [];
+  for (const area of root.querySelectorAll(areas)) {
+    const pre = area.querySelector('pre');
+    if (!pre) continue;
+    const nodes = []; let text = '';
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) { nodes.push([node, text.length]); text += node.data; }
+    if (!nodes.length) continue;
+    const at = i => { let k = nodes.length - 1; while (nodes[k][1] > i) k--; return [nodes[k][0], i - nodes[k][1]]; };
+    // the text's own box: the <pre> inside the area, without its border and padding
+    const box = pre.getBoundingClientRect(), style = getComputedStyle(pre);
+    const content = {left: box.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft),
+                     right: box.right - parseFloat(style.borderRightWidth) - parseFloat(style.paddingRight)};
+    let offset = 0;
+    for (const line of text.split('\n')) {
+      const start = offset; offset += line.length + 1;
+      if (!line.replace(/[\s\u200e\u200f\u2066-\u2069]/g, '')) continue;
+      const range = document.createRange(), [a, ao] = at(start), [b, bo] = at(start + line.length - 1);
+      range.setStart(a, ao); range.setEnd(b, bo + 1);
+      const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      if (!rects.length) continue;
+      const top = Math.min(...rects.map(r => r.top));
+      const first = rects.filter(r => r.top < top + 2);
+      const outside = line.replace(/[\u2066\u2067\u2068][^\u2066-\u2069]*\u2069/g, ' ');
+      const opening = line.replace(/^[\s\u200e\u200f]+/, '')[0];
+      out.push({line: line.replace(/[\u200e\u200f\u2066-\u2069]/g, '').trim(),
+                rtl: opening === '\u2067' || /^[^A-Za-z\u0600-\u06ff]*[\u0600-\u06ff]/.test(outside),
+                left: Math.min(...rects.map(r => r.left)), right: Math.max(...rects.map(r => r.right)),
+                firstRight: Math.max(...first.map(r => r.right)),
+                rows: new Set(rects.map(r => Math.round(r.top))).size,
+                areaLeft: content.left, areaRight: content.right,
+                scrolls: pre.scrollWidth > pre.clientWidth + 1});
+    }
+  }
+  return out; }"""
+
+#: The left edges of the pieces (args[1]) of the first text under *root* equal to args[0], in the order
+#: the pieces are written: [x of piece 1, x of piece 2, ...] (null when not found).
+PIECES_X_JS = r"""(root, args) => {
+  const [whole, pieces] = args;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const at = node.data.indexOf(whole);
+    if (at < 0) continue;
+    const xs = []; let from = at;
+    for (const piece of pieces) {
+      const i = node.data.indexOf(piece, from);
+      const range = document.createRange();
+      range.setStart(node, i); range.setEnd(node, i + piece.length);
+      xs.push(range.getBoundingClientRect().left);
+      from = i + piece.length;
+    }
+    return xs;
+  }
+  return null; }"""
+
+
+def clipped_lines(lines: list[dict], slack: float = 1.0) -> list[str]:
+    """Lines drawn past either side of their output area, or in an area that scrolls sideways."""
+    return [f"{line['line'][:60]!r} spans {line['left']:.0f}..{line['right']:.0f} in "
+            f"{line['areaLeft']:.0f}..{line['areaRight']:.0f}" + (" (scrolls)" if line["scrolls"] else "")
+            for line in lines if line["left"] < line["areaLeft"] - slack or line["right"] > line["areaRight"] + slack
+            or line["scrolls"]]
+
+
+def not_right_aligned(lines: list[dict], slack: float = 2.0) -> list[str]:
+    """Right-to-left lines whose first row does not start at the right edge of their output area."""
+    return [f"{line['line'][:60]!r} starts at {line['firstRight']:.0f}, the edge is {line['areaRight']:.0f}"
+            for line in lines if line["rtl"] and abs(line["firstRight"] - line["areaRight"]) > slack]
+
+
+def assert_in_order(xs, where: str) -> None:
+    assert xs is not None, f"{TYPED_SHAPE} not found in {where}"
+    assert xs == sorted(xs) and len(set(xs)) == len(xs), \
+        f"{TYPED_SHAPE} is drawn out of order in {where}: {dict(zip(['28 (1st)', '28 (2nd)', '16'], xs))}"
+
+
+def test_does_a_shape_typed_in_a_persian_answer_read_left_to_right(notebooks):
+    """When a Persian student writes the shape `(28, 28, 16)` in a written answer, is it drawn as typed: the
+    first 28, the second 28 and the 16 from left to right?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    stub = view.cell("answer_loss").locator(".jp-RenderedMarkdown [dir=rtl] p").inner_text()
+    answer = f"خروجی لایهٔ پیچش `{TYPED_SHAPE}` است و تجمیع بیشینه آن را کوچک‌تر می‌کند."
+    cell = view.cell("answer_loss")
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-RenderedMarkdown").dblclick()
+    view.replace_line("answer_loss", stub, answer)
+    view.page.keyboard.press("Control+Enter")
+    code = cell.locator(".jp-RenderedMarkdown [dir=rtl] p code")
+    expect(code).to_have_text(TYPED_SHAPE)
+    assert_in_order(cell.locator(".jp-RenderedMarkdown").evaluate(PIECES_X_JS, [TYPED_SHAPE, SHAPE_PIECES]),
+                    "JupyterLab")
+    view.page.keyboard.press("Escape")
+    view.page.keyboard.press("j")
+    shot_cells(view, "typed_shape", "question_loss", "answer_loss")
+
+
+def test_does_a_long_persian_hint_wrap_inside_its_output_area_in_jupyterlab(notebooks):
+    """In JupyterLab, does the float() hint, a Persian line wider than the output area, wrap inside the area
+    (no line drawn past either side), and start at the right edge?"""
+    view = notebooks["fa"]
+    view.page.bring_to_front()
+    hint_start = "راهنمایی"
+    output = view.output("test_conv_single_step")
+    view.replace_line("conv_single_step", STUB_LINE, "return np.sum(a_slice_prev * W) + float(b)")
+    view.run("setup", "conv_single_step", "test_conv_single_step")
+    expect(output).to_contain_text(hint_start, timeout=RUN_TIMEOUT)
+    lines = output.evaluate(OUTPUT_LINES_JS, ".jp-OutputArea-output.jp-RenderedText")
+    hints = [line for line in lines if line["line"].startswith(hint_start)]
+    assert hints and all(line["rows"] >= 2 for line in hints), f"the hint did not wrap: {hints}"
+    assert clipped_lines(lines) == []
+    assert not_right_aligned(hints) == []
+    view.shot("long_hint_wrapped", "test_conv_single_step", block="start")
+
+
+def open_feedback(classroom, browser_context, student: str) -> Page:
+    page = browser_context.new_page()
+    refuse_network(page)
+    page.goto(classroom.feedback_page(student).as_uri(), wait_until="load")
+    return page
+
+
+def feedback_cell(page: Page, grade_id: str):
+    """A graded cell of the feedback page: a code cell by its id, a written answer by nbgrader's anchor."""
+    code = page.locator(f'[id="cell-id={grade_id}"]')
+    return code if code.count() else page.locator(f".nbgrader_cell:has(a[name='{grade_id}'])")
+
+
+def test_is_no_persian_feedback_line_clipped_at_its_start(classroom, browser_context):
+    """In the Persian feedback page, does every output line (the float() and [pad:-pad] hints, the hidden
+    checks' labelled lines among them) lie within its output area, wrapped when it is long, and does every
+    right-to-left line start at the area's right edge?"""
+    page = open_feedback(classroom, browser_context, HINTS_STUDENT)
+    try:
+        lines = page.locator("body").evaluate(OUTPUT_LINES_JS, ".output_subarea")
+        persian = [line for line in lines if line["rtl"]]
+        hints = [line for line in persian if line["line"].startswith("راهنمایی")]
+        labelled = [line for line in persian if re.match(r"✗ \[(پنجرهٔ|ورودی) ", line["line"])]
+        assert len(persian) >= 20 and len(hints) >= 3 and len(labelled) >= 3, [p["line"][:40] for p in persian]
+        assert any("float()" in line["line"] for line in hints) and any("[pad:-pad]" in line["line"] for line in hints)
+        assert all(line["rows"] >= 2 for line in hints if "float()" in line["line"]), "the float() hint did not wrap"
+        assert clipped_lines(lines) == []
+        assert not_right_aligned(lines) == []
+        feedback_cell(page, "test_conv_single_step").evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(screenshot_path("feedback_fa_long_hints_wrapped.png")))
+        feedback_cell(page, "test_conv_backward").evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(screenshot_path("feedback_fa_hidden_check_labels.png")))
+    finally:
+        page.close()
+
+
+def test_does_a_shape_typed_in_a_persian_answer_read_left_to_right_in_the_feedback(classroom, browser_context):
+    """In the Persian feedback page, is the shape `(28, 28, 16)` that the student wrote in a written answer
+    drawn as typed, its pieces from left to right?"""
+    page = open_feedback(classroom, browser_context, HINTS_STUDENT)
+    try:
+        answer = feedback_cell(page, "answer_pooling")
+        expect(answer.locator("[dir=rtl] code").first).to_have_text(TYPED_SHAPE)
+        assert_in_order(answer.evaluate(PIECES_X_JS, [TYPED_SHAPE, SHAPE_PIECES]), "the feedback")
+        answer.evaluate("el => el.scrollIntoView({block: 'center'})")
+        answer.screenshot(path=str(screenshot_path("feedback_fa_typed_shape.png")))
+    finally:
+        page.close()
+
+
+def test_are_the_persian_feedback_pages_labels_persian_and_right_to_left(classroom, browser_context):
+    """Does the Persian feedback page write nbgrader's labels (table of contents, cell headings, scores, the
+    hidden-tests line) in Persian, from the messages catalog, laid out right to left, with no English left?"""
+    root = classroom.course.root
+    page = open_feedback(classroom, browser_context, HINTS_STUDENT)
+    try:
+        chrome = page.evaluate("""() => Array.from(document.querySelectorAll('.panel-heading'))
+            .map(e => ({text: e.innerText, dir: getComputedStyle(e).direction}))""")
+        assert len(chrome) >= 20 and all(h["dir"] == "rtl" for h in chrome)
+        text = "\n".join(h["text"] for h in chrome) + page.inner_text("body")
+        for english in ("Test cell", "Written response", "Student's answer", "Score:", "(Top)",
+                        "hidden tests ran here"):
+            assert english not in text, f"English left in the Persian feedback: {english!r}"
+        for msgid in ("Test cell", "Written response", "Student's answer", "Top",
+                      "(hidden tests ran here; their results are below)"):
+            assert catalog_message(root, "fa", msgid) in text, msgid
+        # the score of a heading reads "<points> / <max>" left to right, after the Persian word
+        heading = feedback_cell(page, "test_conv_single_step").locator(".panel-heading .pull-right")
+        assert_score_in_order(heading, catalog_message(root, "fa", "Score: {score}").split("{")[0].strip())
+        page.screenshot(path=str(screenshot_path("feedback_fa_labels.png")))
+    finally:
+        page.close()
+
+
+def assert_score_in_order(heading, word: str) -> None:
+    """The score in *heading* ("نمره: 0.0 / 10.0"): the Persian word on the right, the numbers in order."""
+    text = heading.inner_text()
+    numbers = re.findall(r"\d+\.\d+", text)
+    assert len(numbers) == 2 and word in text, text
+    xs = heading.evaluate(PIECES_X_JS, [f"{numbers[0]} / {numbers[1]}", [numbers[0], "/", numbers[1]]])
+    assert xs is not None and xs == sorted(xs), f"the score is drawn out of order: {text!r}"
+    word_x = heading.evaluate(PIECES_X_JS, [word, [word]])
+    assert word_x[0] > xs[-1], "the Persian word is not on the right of the score"

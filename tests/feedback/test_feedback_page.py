@@ -18,8 +18,8 @@ from coursekit.feedback.language import TEMPLATE_DIRS, TEMPLATE_FILE, FeedbackHT
 from coursekit.feedback.offline_math import ENTRY, MATHJAX_DIR, mathjax_files
 
 
-def render(lang: str = "fa"):
-    """A two-cell notebook (Persian prose with a formula, then code) as nbgrader's feedback page."""
+def render(lang: str = "fa", nb=None):
+    """A two-cell notebook (Persian prose with a formula, then code), or *nb*, as nbgrader's feedback page."""
     config = Config()
     # what GenerateFeedback sets: its template, and the folder of the bootstrap.css it inlines
     config.HTMLExporter.template_name = "feedback"
@@ -29,7 +29,7 @@ def render(lang: str = "fa"):
     config.HTMLExporter.language_code = lang
     config.FeedbackHTMLExporter.extra_template_basedirs = TEMPLATE_DIRS
     config.FeedbackHTMLExporter.template_file = TEMPLATE_FILE
-    nb = nbformat.v4.new_notebook(cells=[
+    nb = nb or nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell('<div dir="rtl" lang="fa">\n\nاندازهٔ خروجی $n_H = n_{H_{prev}} + 2p$ است.\n\n</div>'),
         nbformat.v4.new_code_cell("x = 1"),
     ])
