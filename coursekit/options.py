@@ -24,6 +24,7 @@ CONFIGURABLES = (
     "coursekit.feedback.strip_hidden_tests:StripHiddenTests",
     "coursekit.feedback.language:FeedbackLanguage",
     "coursekit.report.data:InstructorReport",
+    "coursekit.similarity.options:SimilarityReport",
 )
 
 
