@@ -37,7 +37,8 @@ from coursekit.similarity.rank import rank  # noqa: E402
 
 
 def scores(people, result) -> tuple[list[float], list[float]]:
-    """(the scores of the copy pairs, the scores of the independent pairs); a pair not listed scores 0."""
+    """(the scores of the copy pairs, the scores of the independent pairs); a pair not listed (below half the
+    threshold) counts as 0."""
     origin = {p.name: p.origin for p in people}
     listed = {frozenset((p.left.name, p.right.name)): p.score for p in result.pairs}
     copies, independent = [], []
@@ -112,7 +113,10 @@ def main(argv=None) -> int:
     options = SimilarityReport()
     settings = Settings(args.noise or options.noise_threshold, args.guarantee or options.guarantee_threshold,
                         options.common_fraction if args.common is None else args.common, options.common_min_class)
-    people, result, seconds = measure(args.authors, args.copies, args.unit, settings, seed=args.seed)
+    # --sweep: pairs are listed down to half the threshold, so a threshold of 0.8 lists every pair from 0.4
+    people, result, seconds = measure(args.authors, args.copies, args.unit, settings,
+                                      0.8 if args.sweep else None, args.seed)
+    result.threshold = options.threshold
     copies, independent = scores(people, result)
     f = figures(copies, independent, result.threshold)
     print(f"{len(people)} submissions: {args.authors} independent authors, {args.copies} disguised copies; "
@@ -122,7 +126,7 @@ def main(argv=None) -> int:
     print(f"flagged   {f['independent_flagged']:.2%} of independent pairs ({f['false']} of {f['independent']})")
     print(f"precision {f['precision']:.1%}  (of {f['found'] + f['false']} flagged pairs)")
     if args.sweep:
-        for threshold in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7):
+        for threshold in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75):
             g = figures(copies, independent, threshold)
             print(f"  threshold {threshold:.2f}: recall {g['recall']:.1%}, independent flagged "
                   f"{g['independent_flagged']:.2%}, precision {g['precision']:.1%}")

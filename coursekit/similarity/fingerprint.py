@@ -18,13 +18,27 @@ never count as shared code:
 """
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import Counter
 from dataclasses import dataclass
 
+import copydetect.utils
 import numpy as np
 from copydetect import CodeFingerprint
 from copydetect.utils import get_token_coverage
+
+
+def stable_hashed_kgrams(string: str, k: int) -> np.ndarray:
+    """copydetect's ``hashed_kgrams`` with a hash that is the same in every process: copydetect uses Python's
+    ``hash()``, which is salted per process, so the winnowed fingerprints, and the scores, would change
+    from one run of the report to the next."""
+    return np.array([int.from_bytes(hashlib.blake2b(string[i:i + k].encode("utf-8"), digest_size=8).digest(),
+                                    "little", signed=True)
+                     for i in range(len(string) - k + 1)], dtype=np.int64)
+
+
+copydetect.utils.hashed_kgrams = stable_hashed_kgrams
 
 #: The name copydetect is given for a cell; it only picks the tokeniser (language="python" does that too).
 _CELL_NAME = "answer.py"

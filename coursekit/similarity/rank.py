@@ -72,8 +72,8 @@ class Result:
     settings: Settings
     unit: str
     threshold: float
-    pairs: list[Pair]  # submission pairs with a score above 0, best first
-    references: list[Pair]  # (submission, reference) pairs with a score above 0, best first
+    pairs: list[Pair]  # submission pairs scoring at least LISTED * threshold, best first
+    references: list[Pair]  # (submission, reference) pairs scoring at least LISTED * threshold, best first
     submissions: int
     seconds: float
     common: int  # fingerprints discounted as the class's common shape
@@ -102,27 +102,40 @@ def _fingerprints(subs: list[CodeSubmission], unit: str, order: list[str], setti
             for sub in subs]
 
 
-def compare_documents(a: dict[str, CodeFingerprint], b: dict[str, CodeFingerprint]) -> tuple[float, list]:
-    """(score, the documents that share code) of two submissions' fingerprints."""
-    shared_total, matches = 0.0, []
+def compare_documents(a: dict[str, CodeFingerprint], b: dict[str, CodeFingerprint],
+                      floor: float = 0.0) -> tuple[float, list]:
+    """(score, the documents that share code) of two submissions' fingerprints; (0, []) when the score cannot
+    reach *floor* (bounded by k characters per shared fingerprint, before copydetect measures the overlap)."""
+    total = sum(fp.token_coverage for fp in a.values()) + sum(fp.token_coverage for fp in b.values())
+    candidates, bound = [], 0.0
     for key, left in a.items():
         right = b.get(key)
         if right is None or left.hashes.isdisjoint(right.hashes):
             continue
+        shared = left.hashes & right.hashes
+        bound += min(left.token_coverage, left.k * sum(len(left.hash_idx[h]) for h in shared))
+        bound += min(right.token_coverage, right.k * sum(len(right.hash_idx[h]) for h in shared))
+        candidates.append((key, left, right))
+    if not candidates or not total or bound < floor * total:
+        return 0.0, []
+    shared_total, matches = 0.0, []
+    for key, left, right in candidates:
         _, (sim_left, sim_right), _ = compare_files(left, right)
         shared = sim_left * left.token_coverage + sim_right * right.token_coverage
         if shared:
             shared_total += shared
             matches.append(DocumentMatch(key, left, right, int(round(shared))))
-    if not matches:
-        return 0.0, []
-    total = sum(fp.token_coverage for fp in a.values()) + sum(fp.token_coverage for fp in b.values())
-    return (shared_total / total if total else 0.0), matches
+    return (shared_total / total if matches else 0.0), matches
+
+
+#: Pairs scoring below this fraction of the threshold are not listed (nor measured in full).
+LISTED = 0.5
 
 
 def rank(extracted: Extracted, settings: Settings = Settings(), unit: str = "cell",
          threshold: float = 0.65) -> Result:
-    """Compare every pair of the class, and every submission with every reference solution."""
+    """Compare every pair of the class, and every submission with every reference solution; list the pairs
+    that score at least half the threshold."""
     started = time.perf_counter()
     subs, refs = extracted.submissions, extracted.references
     own = _fingerprints(subs, unit, extracted.cell_order, settings)
@@ -141,13 +154,13 @@ def rank(extracted: Extracted, settings: Settings = Settings(), unit: str = "cel
     for i, j in combinations(range(len(subs)), 2):
         if subs[i].student is not None and subs[i].student == subs[j].student:
             continue
-        score, matches = compare_documents(own[i], own[j])
+        score, matches = compare_documents(own[i], own[j], LISTED * threshold)
         if matches:
             pairs.append(Pair(subs[i], subs[j], score, matches))
     references = []
     for i, sub in enumerate(subs):
         for r, ref in enumerate(refs):
-            score, matches = compare_documents(own[i], theirs[r])
+            score, matches = compare_documents(own[i], theirs[r], LISTED * threshold)
             if matches:
                 references.append(Pair(sub, ref, score, matches))
     pairs.sort(key=lambda p: (-p.score, p.left.label, p.right.label))
