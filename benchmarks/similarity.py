@@ -17,10 +17,18 @@ the default threshold (``c.SimilarityReport.threshold``):
 ``--sweep`` adds the figures at other thresholds and the highest scores of
 each kind; ``--timing N`` times a class of N submissions (a fifth of them
 copies) from reading the notebooks to the written page.
+
+``--engine dolos`` scores the same class with Dolos instead (its library,
+dolos-lib, per answer cell, with the release's cell as the ignored file and
+``--common`` as its maxFingerprintPercentage; the score is added up over the
+cells as the kit adds copydetect's).  It needs Node.js and, once,
+``npm ci --prefix benchmarks/dolos``; the kit itself does not use it.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +48,8 @@ def scores(people, result) -> tuple[list[float], list[float]]:
     """(the scores of the copy pairs, the scores of the independent pairs); a pair not listed (below half the
     threshold) counts as 0."""
     origin = {p.name: p.origin for p in people}
-    listed = {frozenset((p.left.name, p.right.name)): p.score for p in result.pairs}
+    listed = result if isinstance(result, dict) else {frozenset((p.left.name, p.right.name)): p.score
+                                                      for p in result.pairs}
     copies, independent = [], []
     names = [p.name for p in people]
     for i, a in enumerate(names):
@@ -76,6 +85,47 @@ def measure(authors: int, copies: int, unit: str = "cell", settings: Settings | 
     return people, result, seconds
 
 
+DOLOS = Path(__file__).resolve().parent / "dolos"
+
+
+def measure_dolos(authors: int, copies: int, k: int, w: int, common: float, seed: int = 19):
+    """The same labelled class scored by Dolos; (people, {pair of names: score}, seconds)."""
+    people = labelled_set(authors, copies, seed)
+    with tempfile.TemporaryDirectory(prefix="similarity-dolos-") as tmp:
+        tmp = Path(tmp)
+        course = scratch_course(tmp / "course")
+        write_class(course, people, tmp / "answers")
+        extracted = extract(course)
+        spec = {}
+        for n, gid in enumerate(extracted.cell_order):
+            folder = tmp / "cells" / gid
+            folder.mkdir(parents=True)
+            paths = []
+            for sub in extracted.submissions:
+                if gid in sub.cells:
+                    path = folder / f"{sub.name}.py"
+                    path.write_text(sub.cells[gid], encoding="utf-8")
+                    paths.append(str(path))
+            ignore = tmp / "cells" / f"{gid}.release.py"  # every language's release version of the cell
+            ignore.write_text("\n\n".join(extracted.release[n::len(extracted.cell_order)]), encoding="utf-8")
+            spec[gid] = {"paths": paths, "ignore": str(ignore), "k": k, "w": w, "common": common}
+        (tmp / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run(["node", str(DOLOS / "compare.mjs"), str(tmp / "spec.json"), str(tmp / "out.json")],
+                       check=True, cwd=DOLOS)
+        seconds = time.perf_counter() - started
+        out = json.loads((tmp / "out.json").read_text(encoding="utf-8"))
+    totals: dict[str, int] = {}
+    shared: dict[frozenset, int] = {}
+    for cell in out.values():
+        for path, total in cell["totals"].items():
+            totals[Path(path).stem] = totals.get(Path(path).stem, 0) + total
+        for left, right, covered_left, covered_right in cell["pairs"]:
+            key = frozenset((Path(left).stem, Path(right).stem))
+            shared[key] = shared.get(key, 0) + covered_left + covered_right
+    return people, {key: n / max(sum(totals.get(name, 0) for name in key), 1) for key, n in shared.items()}, seconds
+
+
 def timing(n: int, unit: str) -> dict:
     """Seconds for a class of *n* submissions: read, fingerprint, compare, and write the page."""
     from coursekit.similarity.page import write_similarity
@@ -103,6 +153,9 @@ def main(argv=None) -> int:
     parser.add_argument("--common", type=float, help="common fraction (default: the report's)")
     parser.add_argument("--sweep", action="store_true", help="also print other thresholds and the top scores")
     parser.add_argument("--timing", type=int, metavar="N", help="only time a class of N submissions")
+    parser.add_argument("--engine", choices=["copydetect", "dolos"], default="copydetect",
+                        help="score with the kit's engine (copydetect) or with Dolos, for comparison")
+    parser.add_argument("--threshold", type=float, help="the threshold (default: the report's)")
     args = parser.parse_args(argv)
     if args.timing:
         t = timing(args.timing, args.unit)
@@ -113,15 +166,23 @@ def main(argv=None) -> int:
     options = SimilarityReport()
     settings = Settings(args.noise or options.noise_threshold, args.guarantee or options.guarantee_threshold,
                         options.common_fraction if args.common is None else args.common, options.common_min_class)
-    # --sweep: pairs are listed down to half the threshold, so a threshold of 0.8 lists every pair from 0.4
-    people, result, seconds = measure(args.authors, args.copies, args.unit, settings,
-                                      0.8 if args.sweep else None, args.seed)
-    result.threshold = options.threshold
-    copies, independent = scores(people, result)
-    f = figures(copies, independent, result.threshold)
+    threshold = options.threshold if args.threshold is None else args.threshold
+    if args.engine == "dolos":
+        k, w = args.noise or 23, args.guarantee or 17  # Dolos's defaults: k-grams of 23 tokens, windows of 17
+        people, listed, seconds = measure_dolos(args.authors, args.copies, k, w, settings.common_fraction,
+                                                args.seed)
+        copies, independent = scores(people, listed)
+        described = f"engine=dolos, unit=cell, k={k} tokens, window={w}"
+    else:
+        # --sweep: pairs are listed down to half the threshold, so a threshold of 0.8 lists every pair from 0.4
+        people, result, seconds = measure(args.authors, args.copies, args.unit, settings,
+                                          0.8 if args.sweep else threshold, args.seed)
+        copies, independent = scores(people, result)
+        described = (f"engine=copydetect, unit={args.unit}, k={settings.noise_threshold}, "
+                     f"guarantee={settings.guarantee_threshold}")
+    f = figures(copies, independent, threshold)
     print(f"{len(people)} submissions: {args.authors} independent authors, {args.copies} disguised copies; "
-          f"unit={args.unit}, k={settings.noise_threshold}, guarantee={settings.guarantee_threshold}, "
-          f"common>{settings.common_fraction:g}, threshold={result.threshold:g}, compared in {seconds:.1f} s")
+          f"{described}, common>{settings.common_fraction:g}, threshold={threshold:g}, compared in {seconds:.1f} s")
     print(f"recall    {f['recall']:.1%}  ({f['found']} of {f['copies']} copies flagged against their original)")
     print(f"flagged   {f['independent_flagged']:.2%} of independent pairs ({f['false']} of {f['independent']})")
     print(f"precision {f['precision']:.1%}  (of {f['found'] + f['false']} flagged pairs)")
