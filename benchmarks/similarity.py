@@ -18,6 +18,9 @@ the default threshold (``c.SimilarityReport.threshold``):
 each kind; ``--timing N`` times a class of N submissions (a fifth of them
 copies) from reading the notebooks to the written page.
 
+``--screenshot PNG`` photographs the side-by-side view of the most similar
+pair of a small labelled class (docs/similarity.png).
+
 ``--engine dolos`` scores the same class with Dolos instead (its library,
 dolos-lib, per answer cell, with the release's cell as the ignored file and
 ``--common`` as its maxFingerprintPercentage; the score is added up over the
@@ -141,6 +144,17 @@ def timing(n: int, unit: str) -> dict:
     return {"submissions": n, "pairs": n * (n - 1) // 2, "total_s": total, **result.stats}
 
 
+def screenshot(out: Path) -> Path:
+    """The side-by-side view of the most similar pair of a class of 16 (12 authors, 4 copies), as a PNG."""
+    from coursekit.similarity.page import screenshot_pair, write_similarity
+
+    with tempfile.TemporaryDirectory(prefix="similarity-page-") as tmp:
+        course = scratch_course(Path(tmp) / "course")
+        write_class(course, labelled_set(12, 4), Path(tmp) / "answers")
+        page, _ = write_similarity(course, Path(tmp) / "report")
+        return screenshot_pair(page, out, "pair-1", width=1400, height=1000)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--authors", type=int, default=150, help="independent authors (default 150)")
@@ -156,7 +170,12 @@ def main(argv=None) -> int:
     parser.add_argument("--engine", choices=["copydetect", "dolos"], default="copydetect",
                         help="score with the kit's engine (copydetect) or with Dolos, for comparison")
     parser.add_argument("--threshold", type=float, help="the threshold (default: the report's)")
+    parser.add_argument("--screenshot", type=Path, metavar="PNG",
+                        help="only photograph the side-by-side view of a small class's most similar pair")
     args = parser.parse_args(argv)
+    if args.screenshot:
+        print(screenshot(args.screenshot))
+        return 0
     if args.timing:
         t = timing(args.timing, args.unit)
         print(f"{t['submissions']} submissions ({t['pairs']} pairs, unit={args.unit}): {t['total_s']:.1f} s "
