@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from ..course import Course
+from ..report.page import _CSS as _REPORT_CSS  # the report's look: the two pages are read side by side
 from .extract import extract
 from .fingerprint import Settings
 from .options import SimilarityReport
@@ -23,21 +24,9 @@ from .rank import Pair, Result, rank
 #: Fragment colours (Okabe-Ito, lightened); fragment n takes colour n mod 8 on both sides.
 PALETTE = ["#f6d38c", "#a9d8f3", "#9fdcc5", "#f5ef9a", "#9cc3e4", "#f2b998", "#e6bcd6", "#d2d2d2"]
 
-_CSS = """
-:root { color-scheme: light; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
-       color: #1d1d1f; background: #f6f6f4; margin: 0; }
-main { max-width: 1400px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font-size: 1.6em; margin: 0 0 4px; }
-h2 { font-size: 1.2em; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #d8d8d4; }
+_CSS = _REPORT_CSS + """
+main { max-width: 1400px; }
 h3 { font-size: 1.05em; margin: 18px 0 6px; }
-.sub { color: #5a5a5a; margin: 0 0 14px; }
-.note { background: #fff8e1; border-left: 4px solid #E69F00; padding: 8px 12px; margin: 10px 0; border-radius: 4px; }
-.ok { background: #e8f5ef; border-left-color: #009E73; }
-table { border-collapse: collapse; background: #fff; margin: 8px 0; font-size: .92em; }
-th, td { border: 1px solid #dcdcd8; padding: 5px 9px; text-align: left; vertical-align: top; }
-th { background: #eceae4; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.below td { color: #6a6a6a; }
 .pair { background: #fff; border: 1px solid #dcdcd8; border-radius: 8px; padding: 10px 16px; margin: 18px 0; }
 .sides { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; }
