@@ -309,7 +309,7 @@ def render_html(data: ClassData, course: Course, top_failures: int = 5, csv_name
         _distribution_section(data),
         _pass_rate_section(stats, data.languages, len(data.submissions)),
         _failures_section(stats, counts, top_failures),
-        *extra_sections,
+        *filter(None, extra_sections),
         "<footer>Pass = full marks on the cell. Scores are nbgrader's "
         "(manual score if set, else the autograder's).</footer>",
     ])
@@ -335,8 +335,11 @@ def write_report(course: Course, out_dir: Path, assignments: list[str] | None = 
 
 def _similarity_section(course: Course, out_dir: Path) -> str:
     """Writes the similarity page beside the report (coursekit.similarity) and links it."""
+    from ..similarity.options import SimilarityReport
     from ..similarity.page import report_section, write_similarity
 
+    if not SimilarityReport(config=course.config).in_instructor_report:
+        return ""
     try:
         similar, result = write_similarity(course, out_dir)
     except FileNotFoundError as err:  # no release/ to tell given code from the students'

@@ -1,5 +1,5 @@
 """The options of ``coursekit similarity`` (``c.SimilarityReport.*`` in nbgrader_config.py)."""
-from traitlets import Enum, Float, Integer, List, Unicode
+from traitlets import Bool, Enum, Float, Integer, List, Unicode
 from traitlets.config import Configurable
 
 
@@ -60,4 +60,10 @@ class SimilarityReport(Configurable):
     output_name = Unicode(
         "similarity.html",
         help="The page's file name, written beside the instructor report (artifacts/report/ by default).",
+    ).tag(config=True)
+
+    in_instructor_report = Bool(
+        True,
+        help="`coursekit report` writes the similarity page beside the report and links it (about 35 s more for "
+             "500 submissions); False leaves both to `coursekit similarity`.",
     ).tag(config=True)

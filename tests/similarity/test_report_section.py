@@ -24,3 +24,16 @@ def test_does_the_instructor_report_link_the_similarity_page(tmp_path, monkeypat
     text = report.read_text(encoding="utf-8")
     section = text.split('<h2 id="similarity">')[1].split("<h2")[0]
     assert f'href="{similar.name}"' in section and "pair" in section and "Similar is not copied" in section
+
+
+def test_can_the_report_leave_the_similarity_page_out(tmp_path, monkeypatch):
+    """With c.SimilarityReport.in_instructor_report = False, does `coursekit report` write no similarity page and no
+    section?"""
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    course = scratch_course(tmp_path / "course")
+    write_class(course, labelled_set(3, 0), tmp_path / "answers")
+    Gradebook(course.db_url, course.course_id).close()
+    course.config.SimilarityReport.in_instructor_report = False
+    report = write_report(course, tmp_path / "report")
+    assert not (tmp_path / "report" / SimilarityReport().output_name).exists()
+    assert 'id="similarity"' not in report.read_text(encoding="utf-8")
