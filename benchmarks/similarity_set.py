@@ -4,7 +4,9 @@
   solutions written apart from one another (``similarity_solutions.py``, the
   demo's loop answer, the catalogue's vectorised answer), with one of the
   catalogue's mistakes in it now and then, and for every exercise on paper one
-  of the catalogue's answers, right or wrong; a language at random.  Two
+  of the catalogue's answers, right or wrong; a language at random.  Half of
+  them write between the release's banners, keeping its def line, docstring
+  and the lines after the banners; the others replace the whole cell.  Two
   authors are an independent pair.
 * **Disguised copies.** A copy of an author's answers with the local names
   renamed, independent neighbouring statements swapped, the code reformatted
@@ -56,10 +58,44 @@ class Author:
     functions: dict[str, str]
     cells: dict[str, str]
     origin: int  # the author it comes from: itself, or the original of a copy
+    in_scaffold: bool = False  # writes between the release's banners, keeping its def line and docstring
 
     def answer_file(self) -> str:
-        body = "\n\n".join(self.functions.values())
-        return f"import numpy as np\n\n\n{body}\n\nCELLS = {self.cells!r}\n"
+        cells = dict(self.cells)
+        functions = dict(self.functions)
+        if self.in_scaffold:
+            scaffold = release_cells()
+            for name in list(functions):
+                cells[name] = fill_scaffold(scaffold[name], functions.pop(name))
+        body = "\n\n".join(functions.values())
+        return f"import numpy as np\n\n\n{body}\n\nCELLS = {cells!r}\n"
+
+
+_RELEASE_CELLS: dict[str, str] = {}
+
+
+def release_cells() -> dict[str, str]:
+    """The English release's answer cells, by grade id."""
+    if not _RELEASE_CELLS:
+        import nbformat
+
+        from coursekit.similarity.extract import answer_cells
+
+        nb = nbformat.read(REPO / "release" / "cnn_step_by_step_en" / "cnn_step_by_step.ipynb", as_version=4)
+        _RELEASE_CELLS.update(answer_cells(nb))
+    return _RELEASE_CELLS
+
+
+def fill_scaffold(cell: str, function: str) -> str:
+    """The release's cell with everything between its START and END banners replaced by the body of
+    *function*: how a student who keeps the given def line, docstring and banners hands it in."""
+    lines = cell.splitlines()
+    start = next(i for i, line in enumerate(lines) if "### START CODE HERE ###" in line)
+    end = next(i for i, line in enumerate(lines) if "### END CODE HERE ###" in line)
+    body = function.splitlines()[1:]  # without the def line
+    unit = min(len(line) - len(line.lstrip(" ")) for line in body if line.strip())
+    body = [" " * ((len(line) - len(line.lstrip(" "))) * 4 // unit) + line.lstrip(" ") for line in body]
+    return "\n".join(lines[:start + 1] + body + lines[end:]) + "\n"
 
 
 def _functions_of(path: Path) -> dict[str, str]:
@@ -118,7 +154,7 @@ def independent_author(rng: random.Random, index: int, pool, exercises, taken: l
                 source = source.replace(old, new, 1)
         functions[name] = source
     cells = {key: rng.choice(sources) for key, sources in exercises.items()}
-    return Author(f"s{index:04d}", rng.choice(LANGUAGES), functions, cells, index)
+    return Author(f"s{index:04d}", rng.choice(LANGUAGES), functions, cells, index, rng.random() < 0.5)
 
 
 # --- disguises ---------------------------------------------------------------------------------------------
@@ -204,6 +240,9 @@ def disguise_function(source: str, rng: random.Random, language: str) -> str:
     for n, line in enumerate(lines):
         indent = re.match(r"\s*", line).group(0)
         two = " " * (len(indent) // 2)  # two-space indents
+        if not line.strip():
+            out.append("")
+            continue
         if n and rng.random() < 0.25:
             out.append(two + rng.choice(comments))
         if n and rng.random() < 0.1:
@@ -218,7 +257,7 @@ def disguised_copy(original: Author, rng: random.Random, index: int) -> Author:
     language = rng.choice(others) if rng.random() < 2 / 3 else original.language
     comment_language = language if language != "en" else rng.choice(["fa", "tr"])
     functions = {name: disguise_function(source, rng, comment_language) for name, source in original.functions.items()}
-    return Author(f"s{index:04d}", language, functions, dict(original.cells), original.origin)
+    return Author(f"s{index:04d}", language, functions, dict(original.cells), original.origin, original.in_scaffold)
 
 
 def labelled_set(authors: int, copies: int, seed: int = 19, max_same: int = MAX_SAME_SOLUTIONS) -> list[Author]:
