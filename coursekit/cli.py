@@ -80,6 +80,9 @@ def _similarity(course, args):
     if args.references:
         options.reference_dirs = list(options.reference_dirs) + [str(Path(d).resolve()) for d in args.references]
     if args.threshold is not None:
+        if not 0.0 <= args.threshold <= 1.0:
+            print(f"coursekit similarity: --threshold {args.threshold:g}: a similarity is from 0 to 1", file=sys.stderr)
+            return 2
         options.threshold = args.threshold
     out = Path(args.out) if args.out else course.root / "artifacts" / "report"
     page, result = write_similarity(course, out, options)
