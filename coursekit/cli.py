@@ -9,6 +9,8 @@
     coursekit export           gradebook -> grades.csv (nbgrader's) + grades_canvas.csv + grades_moodle.csv
     coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
     coursekit hub              the course on a JupyterHub with nbgrader's exchange (docs/hub.md)
+=======
+    coursekit similarity       submissions -> artifacts/report/similarity.html: similar pairs, side by side
     coursekit demo             build, submit demo answers, autograde, feedback, export, report
     coursekit options          every option of the kit, with its default, as nbgrader_config.py lines
 
@@ -83,6 +85,34 @@ def _report(course, args):
     from .report.page import write_report
 
     print(write_report(course, Path(args.out) if args.out else None, args.assignments))
+    return 0
+
+
+def _similarity(course, args):
+    from .similarity.options import SimilarityReport
+    from .report.page import report_dir
+    from .similarity.page import write_similarity
+
+    options = SimilarityReport(config=course.config)
+    if args.references:
+        options.reference_dirs = list(options.reference_dirs) + [str(Path(d).resolve()) for d in args.references]
+    if args.threshold is not None:
+        if not 0.0 <= args.threshold <= 1.0:
+            print(f"coursekit similarity: --threshold {args.threshold:g}: a similarity is from 0 to 1", file=sys.stderr)
+            return 2
+        options.threshold = args.threshold
+    out = Path(args.out) if args.out else report_dir(course)
+    page, result = write_similarity(course, out, options)
+    print(f"{result.submissions} submissions, {len(result.flagged)} pair(s) at or above "
+          f"{100 * result.threshold:.0f}% similarity ({result.seconds:.1f} s); similar is not copied: read the "
+          "shared code on the page")
+    for pair in result.flagged[:20]:
+        print(f"  {100 * pair.score:3.0f}%  {pair.left.label}  {pair.right.label}")
+    for pair in result.flagged_references[:20]:
+        print(f"  {100 * pair.score:3.0f}%  {pair.left.label}  reference {pair.right.label}")
+    for skipped in result.extracted.skipped:
+        print(f"  not compared: {skipped}")
+    print(page)
     return 0
 
 
@@ -171,6 +201,15 @@ def _parser() -> argparse.ArgumentParser:
     command("hub", _hub, "run the course on a JupyterHub: nbgrader's exchange, Formgrader, the students' "
                          "Assignments tab (docs/hub.md); any --JupyterHub.option=value given after it is passed on "
                          "to JupyterHub")
+    similarity = command("similarity", _similarity, "rank every pair of submissions by the code they share "
+                         "(all languages), and match them with reference solutions; writes similarity.html")
+    similarity.add_argument("--out", help="output folder (default: c.InstructorReport.out_directory)")
+    similarity.add_argument("--reference", action="append", dest="references", metavar="DIR", default=[],
+                            help="a folder of reference solutions (.ipynb or .py answer files), added to "
+                                 "c.SimilarityReport.reference_dirs (repeatable)")
+    similarity.add_argument("--threshold", type=float, default=None,
+                            help="list pairs at or above this similarity, 0 to 1 (default: "
+                                 "c.SimilarityReport.threshold)")
     command("demo", _demo, "run the demo cycle: build, submit, grade, feedback, export, report")
     command("options", _options, "print every option of the kit with its default, as nbgrader_config.py lines")
     return parser

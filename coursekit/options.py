@@ -29,6 +29,7 @@ CONFIGURABLES = (
     "coursekit.export.moodle:MoodleExportPlugin",
     "coursekit.report.data:InstructorReport",
     "coursekit.hub.options:CourseHub",
+    "coursekit.similarity.options:SimilarityReport",
 )
 
 

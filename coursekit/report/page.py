@@ -289,7 +289,8 @@ def _assignments_label(assignments: list[str], course: Course) -> str:
                      for base, langs in groups.items())
 
 
-def render_html(data: ClassData, course: Course, top_failures: int = 5, csv_name: str = GRADES_CSV) -> str:
+def render_html(data: ClassData, course: Course, top_failures: int = 5, csv_name: str = GRADES_CSV,
+                extra_sections: tuple[str, ...] = ()) -> str:
     """The whole page as a string."""
     stats = cell_stats(data)
     counts = failure_counts(data)
@@ -306,6 +307,7 @@ def render_html(data: ClassData, course: Course, top_failures: int = 5, csv_name
         _distribution_section(data),
         _pass_rate_section(stats, data.languages, len(data.submissions)),
         _failures_section(stats, counts, top_failures),
+        *filter(None, extra_sections),
         "<footer>Pass = full marks on the cell. Scores are nbgrader's "
         "(manual score if set, else the autograder's).</footer>",
     ])
@@ -330,5 +332,21 @@ def write_report(course: Course, out_dir: Path | None = None, assignments: list[
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(data, out_dir / GRADES_CSV)
     page = out_dir / REPORT_HTML
-    page.write_text(render_html(data, course, top_failures=options.top_failures), encoding="utf-8")
+    page.write_text(render_html(data, course, top_failures=options.top_failures,
+                                extra_sections=(_similarity_section(course, out_dir),)), encoding="utf-8")
     return page
+
+
+def _similarity_section(course: Course, out_dir: Path) -> str:
+    """Writes the similarity page beside the report (coursekit.similarity) and links it."""
+    from ..similarity.options import SimilarityReport
+    from ..similarity.page import report_section, write_similarity
+
+    if not SimilarityReport(config=course.config).in_instructor_report:
+        return ""
+    try:
+        similar, result = write_similarity(course, out_dir)
+    except FileNotFoundError as err:  # no release/ to tell given code from the students'
+        return f'<h2 id="similarity">Similar submissions</h2><p class="note">Not compared: {_e(err)}</p>'
+    return report_section(result, similar.name)
+
