@@ -57,6 +57,19 @@ class Verdict:
     reports: list = field(default_factory=list)
 
 
+def _forget_other_courses(names: tuple[str, ...], homes: tuple[Path, ...]) -> None:
+    """Drop from ``sys.modules`` the modules of these packages that another course's folders gave this process,
+    so that a second course loaded in one process (the batch coordinator's tests, a notebook server) gets its
+    own. Checks already loaded keep the module objects they hold."""
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] not in names:
+            continue
+        where = getattr(module, "__file__", None)
+        if where is None or not any(Path(where).resolve().is_relative_to(home) for home in homes):
+            del sys.modules[name]
+    importlib.invalidate_caches()
+
+
 class CourseChecks:
     """The master's published cases (``cnn_checks``), its check library (``cnn_checklib``) and the grader-only
     hidden checks, loaded in the grader's process.
@@ -91,8 +104,11 @@ class CourseChecks:
         if not (package_dir / "__init__.py").is_file():
             raise FileNotFoundError(f"{package_dir}: the hidden checks (c.TrustedGrading.checks_package) are missing")
         for path in (master, str(package_dir.parent)):
-            if path not in sys.path:
-                sys.path.insert(0, path)
+            while path in sys.path:
+                sys.path.remove(path)
+            sys.path.insert(0, path)
+        _forget_other_courses(("cnn_checks", "cnn_checklib", self.settings.checks_package),
+                              (self.course.master_dir.resolve(), package_dir.resolve()))
         cases = importlib.import_module("cnn_checks")
         library = importlib.import_module("cnn_checklib")
         master_dir = self.course.master_dir.resolve()
