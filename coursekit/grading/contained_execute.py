@@ -118,10 +118,17 @@ class ContainedExecute(Execute):
         self._restarts = 0
         self._attempt = attempt_of(nb)
         self._course = Course.from_config(self.config)
-        # The kernel's launcher (cold or warm) is told the course's facts; it looks for nothing itself.
+        return super().preprocess(nb, resources, km=km)
+
+    async def async_start_new_kernel(self, **kwargs):
+        """nbclient's, with the course's facts among the kernel's arguments: its launcher (cold or warm) is
+        told them and looks for nothing itself.  (Set here, not in ``preprocess``: nbclient sets every option
+        again from the config when a notebook's run begins.)"""
         configured = [a for a in self.extra_arguments if not a.startswith(FACTS_ARG)]
         self.extra_arguments = [*configured, facts_argument(facts_of(self._course))]
-        return super().preprocess(nb, resources, km=km)
+        return await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
 
     async def async_start_new_kernel_client(self):
         """nbclient's, with the client guarded (``kernel_messages``) before its channels start."""
