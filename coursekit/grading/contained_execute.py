@@ -94,19 +94,6 @@ class ContainedExecute(Execute):
              "after that, they score zero.",
     ).tag(config=True)
 
-    # Hook for `coursekit grade` (batch_grade._init_worker): its worker processes
-    # set this to warm_kernels.WarmKernelManager when c.BatchGrade.warm_kernels is
-    # True.  None (the default, and always under plain `nbgrader autograde`) keeps
-    # nbgrader's own AsyncKernelManager.  A class attribute rather than config:
-    # nbgrader's Execute passes kernel_manager_class to the constructor, which
-    # would override any configured value.
-    batch_kernel_manager_class = None
-
-    def __init__(self, *args, **kwargs):
-        if self.batch_kernel_manager_class is not None:
-            kwargs.setdefault("kernel_manager_class", self.batch_kernel_manager_class)
-        super().__init__(*args, **kwargs)
-
     def preprocess(self, nb, resources=None, km=None):
         self._dead_in = None
         self._kept_chars = {}
