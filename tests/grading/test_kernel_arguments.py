@@ -43,3 +43,20 @@ def test_is_every_kernel_told_the_courses_facts(tmp_path):
         assert [a for a in arguments if a.startswith(FACTS_ARG)] and facts.root == str(COURSE.root)
         assert sorted(facts.student_trees) == sorted(COURSE.student_trees)
         assert facts.secrets and facts.options
+
+
+def test_does_a_batch_worker_give_its_warm_kernels_to_the_grading_stage_only():
+    """Does a worker build the grading stage with its warm kernel manager, other stages as configured, and leave
+    ContainedExecute itself as it was (no process-wide setting)?"""
+    from nbgrader.preprocessors import ClearOutput
+
+    from coursekit.grading.batch.execute import Worker
+    from coursekit.grading.sandbox.warm_kernels import WarmKernelManager
+
+    worker = object.__new__(Worker)
+    worker.kernel_manager_class = WarmKernelManager
+    assert worker._stage(ContainedExecute, COURSE.config).kernel_manager_class is WarmKernelManager
+    assert isinstance(worker._stage(ClearOutput, COURSE.config), ClearOutput)
+    assert ContainedExecute(config=COURSE.config).kernel_manager_class is not WarmKernelManager
+    worker.kernel_manager_class = None
+    assert worker._stage(ContainedExecute, COURSE.config).kernel_manager_class is not WarmKernelManager
