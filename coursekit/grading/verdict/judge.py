@@ -133,6 +133,11 @@ class CourseChecks:
             self._secret = load_secret(self.settings, self.course.course_id)
         return self._secret
 
+    def numbers(self, student: str) -> dict:
+        """The numbers of *student*'s exercises on paper, drawn as their notebook draws them: from their id and
+        the course's public salt (``c.Course.numbers_salt``)."""
+        return self.check.numbers.draw(student, self.course.numbers_salt)
+
     def cell(self, name: str, student: str, attempt: str = "") -> "CellCheck":
         return CellCheck(self, name, student, attempt)
 
@@ -157,8 +162,14 @@ class CellCheck:
             self.kind = "form"
             self.names = tuple(dict.fromkeys((*self.form_names, *self.unit.ANSWERS)))
         course = checks.course
-        self.hidden = list(self.unit.cases(
-            lambda index: case_rng(checks.secret, course.course_id, course.master, student, attempt, name, index)))
+
+        def rng(index):
+            return case_rng(checks.secret, course.course_id, course.master, student, attempt, name, index)
+
+        if self.function is None:  # an exercise on paper: judged against the numbers of the submission's id
+            self.hidden = list(self.unit.cases(rng, checks.numbers(student)[self.unit.NUMBERS]))
+        else:
+            self.hidden = list(self.unit.cases(rng))
 
     def requests(self) -> list[Request]:
         if self.function is None:
