@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from .failures import fail
-from .language import NOTEBOOK_DIR, Message, _, isolate_lines
+from .language import NOTEBOOK_DIR, Message, _, isolate_lines, show
 
 #: Where the platform tells a notebook whose it is (JupyterHub sets it in every user's kernel).
 PLATFORM_USER = "JUPYTERHUB_USER"
@@ -154,25 +154,39 @@ def identity(my_id):
            "the course gave you, in quotes, e.g. my_id = \"s1234567\", and run the cell again."))
 
 
+def _matrix(name, value):
+    """'X =' and the array under it: one value, which a right-to-left notebook keeps left to right."""
+    return f"{name} =\n{show(value)}"
+
+
+def _by(*sizes):
+    """'28 x 28 x 3': one value, kept in its order in a right-to-left notebook."""
+    return " x ".join(str(n) for n in sizes)
+
+
 def describe(student, numbers, code):
-    """The numbers as the notebook shows them."""
-    net, one = numbers["network"], numbers["one_by_one"]
+    """The numbers as the notebook shows them, a line per layer and a block per array."""
+    edge, net, one, gap, pooling = (numbers[key] for key in DRAWS)
     lines = [
         Message(_("Your numbers, for the id {id} (code {code}):"), id=student, code=code),
         Message(_("Exercise 9: the image X and the filter K:")),
-        Message("X =\n{X}\nK =\n{K}", X=numbers["edge"]["X"], K=numbers["edge"]["K"]),
-        Message(_("Exercises 10 and 11: images of {n} x {n} with {c} channels; CONV: {k} filters of {f} x {f}, "
-                  "stride {s}, padding {p}; POOL: max pooling with f = {pf} and stride {ps}; FC1: {fc1} units; "
-                  "FC2: {fc2} units."), n=net["size"], c=net["channels"], k=net["filters"], f=net["f"],
-                s=net["stride"], p=net["pad"], pf=net["pool_f"], ps=net["pool_stride"], fc1=net["fc1"],
-                fc2=net["fc2"]),
-        Message(_("Exercise 12: an input volume of {h} x {h} x {c}, and {k} filters of 1 x 1."),
-                h=one["height"], c=one["channels"], k=one["filters"]),
+        Message("{X}\n{K}", X=_matrix("X", edge["X"]), K=_matrix("K", edge["K"])),
+        Message(_("Exercises 10 and 11: images of {size} with {channels} channels, and these layers:"),
+                size=_by(net["size"], net["size"]), channels=net["channels"]),
+        Message(_("CONV: {filters} filters of {size}, stride {stride}, padding {pad}"), filters=net["filters"],
+                size=_by(net["f"], net["f"]), stride=net["stride"], pad=net["pad"]),
+        Message(_("POOL: max pooling, windows of {size}, stride {stride}"),
+                size=_by(net["pool_f"], net["pool_f"]), stride=net["pool_stride"]),
+        Message("FLATTEN"),
+        Message(_("{layer}: {units} units"), layer="FC1", units=net["fc1"]),
+        Message(_("{layer}: {units} units"), layer="FC2", units=net["fc2"]),
+        Message(_("Exercise 12: an input volume of {shape}, and {filters} filters of 1 x 1."),
+                shape=_by(one["height"], one["height"], one["channels"]), filters=one["filters"]),
         Message(_("Exercise 13: the input X and the filter F:")),
-        Message("X =\n{X}\nF =\n{F}", X=numbers["gap"]["X"], F=numbers["gap"]["F"]),
-        Message(_("Exercise 14: the input A, pooled with f = {f} and stride {stride}:"),
-                f=numbers["pooling"]["f"], stride=numbers["pooling"]["stride"]),
-        Message("A =\n{A}", A=numbers["pooling"]["A"]),
+        Message("{X}\n{F}", X=_matrix("X", gap["X"]), F=_matrix("F", gap["F"])),
+        Message(_("Exercise 14: the input A, pooled with windows of {size} and stride {stride}:"),
+                size=_by(pooling["f"], pooling["f"]), stride=pooling["stride"]),
+        Message("{A}", A=_matrix("A", pooling["A"])),
         Message(_("The same numbers are in the dict numbers, e.g. numbers[\"edge\"][\"X\"].")),
     ]
     return "\n".join(line.render(whole_lines=False) for line in lines)
