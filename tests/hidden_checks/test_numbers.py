@@ -123,6 +123,17 @@ def test_is_a_student_graded_again_graded_the_same():
     assert not first["edge_output"].passed and all(v.passed for n, v in first.items() if n != "edge_output")
 
 
+def test_does_the_notebook_show_every_number():
+    """Does the text your_numbers shows hold every row of the largest arrays, none cut short with '...'?"""
+    biggest = max(CLASS[:200], key=lambda s: draw(s)["edge"]["X"].size)
+    numbers = draw(biggest)
+    text = NUMBERS.describe(biggest, numbers, NUMBERS.code_of(numbers))
+    assert "..." not in text and numbers["edge"]["X"].size == 8 * 9
+    assert text.count("\n [") + text.count("\n[[") >= sum(len(numbers[k][n]) for k, n in
+                                                         (("edge", "X"), ("edge", "K"), ("gap", "X"), ("gap", "F"),
+                                                          ("pooling", "A")))
+
+
 def test_does_a_missing_id_say_what_to_type(monkeypatch):
     """Off JupyterHub, does your_numbers(None) ask for the id the course gave, and take the hub's user there?"""
     monkeypatch.delenv(NUMBERS.PLATFORM_USER, raising=False)

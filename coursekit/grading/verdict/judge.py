@@ -5,7 +5,8 @@ and the hidden ones (``hidden_checks.<name>.cases``) each become a *request*:
 call the function on these inputs, in the student's kernel, with the grader
 answering for these helpers.  What comes back (an ``Outcome``, or the reason
 there is none) is judged by the cases' own checks.  For an exercise, the one
-request reads the answers' values.  The verdict is both reports; it passes
+request reads the answers' values, which are judged against the numbers drawn
+for the submission's student id (``CourseChecks.numbers``).  The verdict is both reports; it passes
 when every check passed.
 """
 from __future__ import annotations
