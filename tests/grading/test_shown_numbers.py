@@ -3,6 +3,8 @@
 The fast tests run the stage on small notebooks whose ``your_numbers`` cell holds an output as the
 notebook writes it; the slow test grades real submissions with nbgrader, one of them with another id.
 """
+import re
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
@@ -11,6 +13,7 @@ from traitlets.config import Config
 from coursekit.grading.incidents import incidents_of
 from coursekit.grading.shown_numbers import CheckShownNumbers
 from coursekit.grading.verdict.judge import CourseChecks
+from coursekit.report import page
 from scratch import COURSE, CORRECT_LOOPS
 
 CHECKS = CourseChecks.for_course(COURSE)
@@ -87,8 +90,8 @@ PAPER = ("test_edge_output", "test_layer_shapes", "test_layer_parameters", "test
 
 @pytest.mark.slow
 def test_are_the_exercises_graded_with_the_numbers_of_the_submissions_id(english_course, tmp_path):
-    """Graded with nbgrader: do two students' right answers get every point, a copy of one's notebook handed in
-    by another get none and a flag, and a second grading the same scores?"""
+    """Graded with nbgrader: do two students' right answers get every point, a submission on a classmate's
+    numbers get none and a flag in the report's incidents, and a second grading the same scores?"""
     course = english_course
     course.submit("var-ann", CORRECT_LOOPS)          # my_id = None: the grader names the student
     course.submit("var-ben", typed_id(tmp_path, "var-ben"))
@@ -113,3 +116,9 @@ def test_are_the_exercises_graded_with_the_numbers_of_the_submissions_id(english
     course.autograde("en", "--student=var-cat")
     assert course.scores("var-cat") == scores["var-cat"]
     assert len(incidents("var-cat")) == 1
+
+    # the report's incidents: cat's row, and none for ann or ben
+    html = page.write_report(course.course, tmp_path / "report").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr>(.*?)</tr>", html.partition('id="attention"')[2], re.S)
+    flagged = [re.sub(r"<[^>]+>", " ", row) for row in rows if "Another id" in row]
+    assert len(flagged) == 1 and "var-cat" in flagged[0] and "var-ann" in flagged[0]
