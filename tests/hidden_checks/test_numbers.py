@@ -34,6 +34,15 @@ def test_are_the_six_exercises_the_ones_with_numbers():
     assert set(EXERCISES.values()) == set(NUMBERS.DRAWS)
 
 
+def test_does_every_release_carry_the_courses_salt():
+    """Does each language's release hold the course's public salt beside its notebook, where its numbers read it,
+    so that students see the numbers that the grader judges?"""
+    assert SALT.strip()
+    for lang in COURSE.languages:
+        path = COURSE.release_dir(COURSE.assignment_for(lang)) / "data" / "numbers_salt"
+        assert path.read_text(encoding="utf-8").splitlines()[-1] == SALT, lang
+
+
 def test_do_two_students_get_different_numbers():
     """Do two students get different numbers in every exercise, and so different right answers?"""
     alice, bob = draw("alice"), draw("bob")

@@ -24,21 +24,13 @@ PLATFORM_USER = "JUPYTERHUB_USER"
 MIME_TYPE = "application/vnd.cnn-numbers+json"
 
 
-def _salt_file():
-    """The course's public salt, as the course build wrote it beside the notebook (data/numbers_salt)."""
-    for candidate in (NOTEBOOK_DIR / "data" / "numbers_salt",):
-        if candidate.exists():
-            return candidate
-    return None
-
-
 def course_salt():
-    """The salt of the release this library is in; "" beside the master, which has no data/ folder."""
-    path = _salt_file()
-    if path is None:
+    """The course's public salt, as the course build wrote it beside the notebook: the last line of
+    data/numbers_salt.  "" beside the master, which has no data/ folder."""
+    path = NOTEBOOK_DIR / "data" / "numbers_salt"
+    if not path.exists():
         return ""
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    return next((line for line in lines if line and not line.startswith("#")), "")
+    return (path.read_text(encoding="utf-8").splitlines() or [""])[-1]
 
 
 def _generator(student, salt, exercise):
@@ -125,7 +117,7 @@ def as_student(my_id):
 
 def draw(student, salt):
     """The numbers of *student* under the course's *salt*: {exercise key: {name: value}}."""
-    student = as_student(student)
+    student, salt = as_student(student), str(salt).strip()
     return {key: make(_generator(student, salt, key)) for key, make in DRAWS.items()}
 
 
