@@ -56,7 +56,8 @@ class Course(Configurable):
         "",
         help="The course's public salt of the exercises on paper: each student's numbers are drawn from their id "
              "and this text. It is written into the release, so students see their numbers; change it for a new "
-             "term, so that last term's answers fit no one. Not a secret: the hidden checks use the grader's.",
+             "term, so that last term's answers fit no one. It is no secret: the hidden inputs of the graded "
+             "functions come from the grader's secret.",
     ).tag(config=True)
 
     def __init__(self, root: Path, config: Config, **kwargs):
