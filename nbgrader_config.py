@@ -19,7 +19,9 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 
 # --- autograding: contained failures ------------------------------------------
-# Sanitizing, in order: DeduplicateCells (nbgrader's DeduplicateIds, noting
+# Sanitizing, in order: CheckShownNumbers notes a notebook that shows another
+# id's numbers for the exercises on paper, before ClearOutput removes what the
+# student saw; DeduplicateCells (nbgrader's DeduplicateIds, noting
 # the copies) grades a pasted-twice cell once; GuardLockedCells compares the
 # locked cells with the release and notes tampering *before* RestoreCells
 # (nbgrader's OverwriteCells) restores them from the gradebook (after it, the
@@ -27,6 +29,7 @@ c.Execute.interrupt_on_timeout = True
 # of leaving them ungraded (RestoreCells places them in any notebook, where
 # nbgrader 0.9's own stops with a KeyError).
 c.Autograde.sanitize_preprocessors = [
+    "coursekit.grading.shown_numbers.CheckShownNumbers",
     "nbgrader.preprocessors.ClearOutput",
     "coursekit.grading.deduplicate_cells.DeduplicateCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -39,6 +42,8 @@ c.OverwriteCells.add_missing_cells = True  # RestoreCells is an OverwriteCells: 
 # kernels, unresponsive kernels and output floods (coursekit/grading/contained_execute.py).
 c.Autograde.autograde_preprocessors = [
     "coursekit.grading.contained_execute.ContainedExecute",
+    # again on the outputs of the graded run: an id typed in my_id shows its numbers there
+    "coursekit.grading.shown_numbers.CheckShownNumbers",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -89,3 +94,8 @@ c.FeedbackHTMLExporter.template_file = TEMPLATE_FILE
 # Every language is built from the one English master; fa and tr need their
 # catalogs in translations/ (see translations/README.md).
 c.Course.languages = ["en", "fa", "tr"]
+
+# The numbers of the exercises on paper are drawn for each student from their id
+# and this public salt (shown to students, unlike the grader's secret); a new
+# term's salt gives everyone new numbers.
+c.Course.numbers_salt = "cnn-step-by-step 2026"

@@ -52,6 +52,14 @@ class Course(Configurable):
         help="Languages written right to left: their prose and messages are laid out and isolated for it.",
     ).tag(config=True)
 
+    numbers_salt = Unicode(
+        "",
+        help="The course's public salt of the exercises on paper: each student's numbers are drawn from their id "
+             "and this text. It is written into the release, so students see their numbers; change it for a new "
+             "term, so that last term's answers fit no one. It is no secret: the hidden inputs of the graded "
+             "functions come from the grader's secret.",
+    ).tag(config=True)
+
     def __init__(self, root: Path, config: Config, **kwargs):
         super().__init__(config=config, **kwargs)
         self.root = Path(root).resolve()

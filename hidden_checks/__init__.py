@@ -7,7 +7,10 @@ defines ``FUNCTION``, the function the grader calls in the student's kernel,
 ``cases(rng)``, the hidden cases; ``rng(i)`` is case *i*'s random generator,
 seeded from the grader's secret and the student.  A module that grades an
 exercise defines ``ANSWERS``, the variables it reads (and ``OPTIONAL``, those
-that may be missing), and ``cases(rng)``.  Each case is a ``cnn_checklib.Case``
+that may be missing), ``NUMBERS``, the key of its exercise in the student's
+numbers (``cnn_checklib/numbers.py``, drawn for the submission's student id
+and the course's public salt), and ``cases(rng, numbers)``, which judges the
+answers against those numbers.  Each case is a ``cnn_checklib.Case``
 whose checks judge what came back, as data, in the grader's process.
 
 To add a hidden check: add a case to the module of its cell (or a module for

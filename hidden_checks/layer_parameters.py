@@ -11,22 +11,26 @@ from .layer_shapes import expected as shapes
 ANSWERS = ("layer_parameters", "layer_shapes")
 #: Answers that may be missing (the student's own exercise 10).
 OPTIONAL = ("layer_shapes",)
+#: The student's numbers of this exercise: numbers["network"] (cnn_checklib/numbers.py).
+NUMBERS = "network"
 
 
-def expected():
-    flatten = shapes()["flatten"]
+def expected(net):
+    flatten = shapes(net)["flatten"]
+    f, filters = net["f"], net["filters"]
     return {
-        "conv": (3 * 3 * 1 * 16, 16),  # one 3 x 3 x 1 filter and one bias per output channel
+        "conv": (f * f * net["channels"] * filters, filters),  # one f x f x n_C filter and one bias per filter
         "pool": (0, 0),
         "flatten": (0, 0),
-        "fc1": (flatten * 32, 32),
-        "fc2": (32 * 5, 5),
+        "fc1": (flatten * net["fc1"], net["fc1"]),
+        "fc2": (net["fc1"] * net["fc2"], net["fc2"]),
     }
 
 
-def cases(rng):
-    want = expected()
+def cases(rng, numbers):
+    want = expected(numbers)
     layers = tuple(want)
+    units = numbers["fc1"]
 
     def layer_check(layer):
         def on_outcome(outcome):
@@ -34,10 +38,10 @@ def cases(rng):
             try:
                 own = check.as_int("flatten", check.as_table("layer_shapes", own_shapes, layers)["flatten"])
             except check.CheckFailed:
-                own = shapes()["flatten"]
+                own = shapes(numbers)["flatten"]
             name = f"layer_parameters[{layer!r}]"
             weights, biases = check.as_ints(name, check.as_table("layer_parameters", answer, layers)[layer], 2)
-            if layer == "fc1" and own > 0 and weights == own * 32:
+            if layer == "fc1" and own > 0 and weights == own * units:
                 weights = want["fc1"][0]
             check.expect_int(f"{name}[0]", weights, want[layer][0], show_values=False)
             check.expect_int(f"{name}[1]", biases, want[layer][1], show_values=False)

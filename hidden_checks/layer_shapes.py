@@ -3,20 +3,25 @@ import cnn_checklib as check
 from cnn_checklib import Case
 
 ANSWERS = ("layer_shapes",)
+#: The student's numbers of this exercise: numbers["network"] (cnn_checklib/numbers.py).
+NUMBERS = "network"
 
 
 def size(n, f, pad, stride):
     return (n + 2 * pad - f) // stride + 1
 
 
-def expected():
-    conv = size(28, 3, 1, 1)    # 3 x 3 filters, pad 1, stride 1: the size stays
-    pool = size(conv, 2, 0, 2)  # 2 x 2 max pooling, stride 2: halved
-    return {"conv": (conv, conv, 16), "pool": (pool, pool, 16), "flatten": pool * pool * 16, "fc1": 32, "fc2": 5}
+def expected(net):
+    """The output of each layer of the student's network *net*."""
+    conv = size(net["size"], net["f"], net["pad"], net["stride"])
+    pool = size(conv, net["pool_f"], 0, net["pool_stride"])
+    channels = net["filters"]  # one output channel per filter; pooling keeps them
+    return {"conv": (conv, conv, channels), "pool": (pool, pool, channels), "flatten": pool * pool * channels,
+            "fc1": net["fc1"], "fc2": net["fc2"]}
 
 
-def cases(rng):
-    want = expected()
+def cases(rng, numbers):
+    want = expected(numbers)
 
     def layer_check(layer):
         def on_outcome(outcome):

@@ -71,6 +71,14 @@ def write_language_source(course: Course, lang: str) -> Path:
     # What the checks beside the notebook read: its language, and that language's direction (c.Course.right_to_left).
     (out / "LANGUAGE").write_text(lang + "\n", encoding="utf-8")
     (out / "DIRECTION").write_text(course.direction(lang) + "\n", encoding="utf-8")
+    # The public salt that each student's numbers of the exercises on paper are drawn with (cnn_checklib/numbers.py
+    # reads the last line).
+    salt = course.numbers_salt.strip()
+    if "\n" in salt or "\r" in salt:
+        raise BuildError(f"{course.relative(course.config_file)}: c.Course.numbers_salt must be one line")
+    (data / "numbers_salt").write_text(
+        f"# The course's public salt (c.Course.numbers_salt in nbgrader_config.py), written by {GENERATED_BY}.\n"
+        f"{salt}\n", encoding="utf-8")
     if lang != course.source_language:
         mo_dir = out / "locale" / lang / "LC_MESSAGES"
         mo_dir.mkdir(parents=True)

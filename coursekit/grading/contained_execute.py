@@ -30,6 +30,9 @@
   again, silently; a kernel that dies while a function is judged costs that
   function, and the others are judged in a new kernel the same way
   (``kernel_restarts`` times at most);
+- the kernel is told the submission's student id as JupyterHub tells a user's kernel
+  (``JUPYTERHUB_USER``), so that the numbers a notebook shows for the exercises on paper
+  are the ones it is graded on, unless the student typed another id;
 - a flood of output is cut after ``max_output_chars`` characters per cell;
 - every message from the kernel is bounded in size before it is decoded, and
   one that is malformed is dropped (``kernel_messages.py``).
@@ -66,6 +69,9 @@ NOT_RUN = "CellNotRun"
 CUT_MARK = "[output cut after __LIMIT__ characters]"
 STREAM_CAP = (Path(__file__).with_name("stream_cap.py").read_text(encoding="utf-8")
               + '\ncap_streams(__LIMIT__, "__MARK__")\ndel cap_streams\n')
+# Sent (silently) with it: the grader stands in for the platform and names the submission's student, as
+# JupyterHub names its user, so that a notebook that leaves my_id = None shows the numbers it is graded on.
+PLATFORM_USER = "import os as _os\n_os.environ['JUPYTERHUB_USER'] = __STUDENT__\ndel _os\n"
 
 
 class ContainedExecute(Execute):
@@ -98,7 +104,7 @@ class ContainedExecute(Execute):
         self._dead_in = None
         self._kept_chars = {}
         self._truncated = set()
-        self._streams_capped = False
+        self._kernel_prepared = False
         self._session = None
         #: (index, cell, check name) of the graded cells judged after the others, and the code cells that ran.
         self._deferred, self._ran = [], []
@@ -148,14 +154,18 @@ class ContainedExecute(Execute):
     def _run_silently(self, code: str, timeout: float) -> dict | None:
         return run_sync(self._run_quietly)(code, timeout)
 
-    async def _cap_streams(self):
+    async def _prepare_kernel(self):
+        """Cap the kernel's streams, and name the submission's student in it (PLATFORM_USER)."""
         code = STREAM_CAP.replace("__MARK__", self._cut_mark).replace("__LIMIT__", str(self.max_output_chars))
+        student = self.resources.get("nbgrader", {}).get("student")
+        if student:
+            code += PLATFORM_USER.replace("__STUDENT__", repr(str(student)))
         # Every cell waits behind this in the kernel's queue anyway: waiting
         # for its answer costs nothing, and says whether the cap is in place.
         reply = await self._run_quietly(code, self.timeout or 60)
         if reply is None or reply.get("status") != "ok":
             why = "no answer" if reply is None else f"{reply.get('ename')}: {reply.get('evalue')}"
-            self.log.warning("The kernel-side output cap was not installed (%s); "
+            self.log.warning("The kernel-side output cap (and the student's name) was not installed (%s); "
                              "only the grader-side cap holds.", why)
 
     def preprocess_cell(self, cell, resources, index):
@@ -167,9 +177,9 @@ class ContainedExecute(Execute):
     def _run_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return
-        if not self._streams_capped:
-            self._streams_capped = True
-            run_sync(self._cap_streams)()
+        if not self._kernel_prepared:
+            self._kernel_prepared = True
+            run_sync(self._prepare_kernel)()
         if self._dead_in is not None:
             self._mark_not_run(cell)
             return
@@ -268,7 +278,7 @@ class ContainedExecute(Execute):
             self.log.error("No new kernel could be started: %s", err)
             self._restarts = self.kernel_restarts
             return False
-        await self._cap_streams()
+        await self._prepare_kernel()
         return True
 
     async def _replay(self, cells) -> int | None:

@@ -10,6 +10,7 @@ instructor report reads them and lists them under "needs attention".
 #: Every kind of incident, most serious first, with the name the report gives it.
 KINDS = {
     "tampered": "Tampered cell",
+    "other_numbers": "Another id's numbers",
     "kernel_died": "Kernel died",
     "timeout": "Timed out",
     "malformed": "Malformed notebook",

@@ -59,7 +59,7 @@ code { font: .9em ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; wh
 code.id { white-space: nowrap; word-break: normal; }
 td.r-low { background: #f9dccb; } td.r-mid { background: #fbedc9; } td.r-high { background: #d5efe5; }
 .tag { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: .85em; font-weight: 600; color: #fff; white-space: nowrap; }
-.k-tampered { background: #D55E00; } .k-kernel_died { background: #CC79A7; } .k-timeout { background: #0072B2; }
+.k-tampered { background: #D55E00; } .k-other_numbers { background: #9b4f96; } .k-kernel_died { background: #CC79A7; } .k-timeout { background: #0072B2; }
 .k-malformed { background: #5a5a5a; } .k-output_truncated { background: #56B4E9; color: #1d1d1f; }
 .k-manual_pending { background: #E69F00; color: #1d1d1f; } .k-other { background: #888; }
 footer { margin-top: 40px; color: #5a5a5a; font-size: .85em; }
@@ -164,8 +164,8 @@ def _attention_section(data: ClassData) -> str:
                      f'{_e(ATTENTION_LABELS[MANUAL_PENDING])}</span> '
                      f'Written answers waiting for a grader: {_e(pending.summary())}.</p>')
     if not rows:
-        parts.append('<p class="note ok">No incidents: no kernel died or timed out, and no cell was '
-                     "tampered with.</p>")
+        parts.append('<p class="note ok">No incidents: no kernel died or timed out, no cell was '
+                     "tampered with, and every notebook showed its own numbers.</p>")
         return "\n".join(parts)
     kinds = Counter(r.kind for r in rows)
     parts.append("<p>" + ", ".join(

@@ -12,7 +12,7 @@ notebook: these checks are here to help you, and what they print does not decide
 from cnn_checklib import (Case, answered, as_array, as_int, as_ints, as_matrix, as_scalar, as_table,
                           expect_choice, expect_close, expect_mask, expect_not_negative, expect_positive,
                           expect_scalar, expect_shape, form_case, form_check, item, part, published, returned,
-                          seeded, visible_check, with_published_hints)
+                          seeded, visible_check, with_published_hints, your_numbers)
 
 
 # --- the published case of each function ----------------------------------------------------
@@ -171,7 +171,9 @@ distribute_value = visible_check("distribute_value", distribute_value_cases)
 pool_backward = visible_check("pool_backward", pool_backward_cases)
 
 
-# --- the exercises on paper: the form of each answer ----------------------------------------
+# --- the exercises on paper: your numbers, then the form of each answer ----------------------
+# your_numbers(my_id) shows the numbers of your exercises 9 to 14, drawn from your id and the course's public
+# salt (cnn_checklib/numbers.py says how); the grader draws them the same way, for the id you submit under.
 # These checks look at the form of an answer (its type, its dimensions, its keys) and never at its values,
 # which the graded checks judge.  Everything the graded checks require of the form is checked here, so an
 # answer that passes can lose points only for its numbers.

@@ -1,6 +1,8 @@
 """The grader's checks are the course's own: one process that grades two copies of the course (a coordinator's
 tests, a notebook server with two terms) imports each copy's published cases, check library and hidden checks."""
+import sys
 from pathlib import Path
+from unittest import mock
 
 from coursekit.build.release_sync import copy_build_inputs
 from coursekit.course import Course
@@ -14,9 +16,16 @@ def _home(module) -> Path:
     return Path(module.__file__).resolve()
 
 
-def test_does_a_second_copy_of_the_course_get_its_own_checks(tmp_path):
+def test_does_a_second_copy_of_the_course_get_its_own_checks(tmp_path, monkeypatch):
     """Loaded after the repository's checks, does a copy of the course import its own cnn_checks, cnn_checklib and
     hidden checks, and do the first course's checks keep theirs?"""
+    # The modules and the path as they were, afterwards: the later tests hold the library they imported first.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    with mock.patch.dict(sys.modules):
+        loaded_twice(tmp_path)
+
+
+def loaded_twice(tmp_path):
     first = CourseChecks(COURSE)
     copy = Course.load(copy_build_inputs(COURSE, tmp_path / "copy"))
     second = CourseChecks(copy)

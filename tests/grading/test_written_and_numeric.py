@@ -129,18 +129,26 @@ def test_does_every_question_have_a_model_answer_and_marks_adding_up():
         assert sum(marks) == points, (question, marks)
 
 
-def _solution_values(nb):
-    """The answer key: the variables that the master's solution cells of the exercises define."""
-    namespace = {"np": np}
+def _numbers(student="alice"):
+    from cnn_checklib.numbers import draw
+
+    return draw(student, COURSE.numbers_salt)
+
+
+def _solution_values(nb, student="alice"):
+    """The answer key for *student*: the variables that the master's solution cells of the exercises define."""
+    namespace = {"np": np, "numbers": _numbers(student)}
     for test in PAPER:
         exec(cell_by_id(nb, test.removeprefix("test_")).source, namespace)
     return namespace
 
 
 def _matrices(source):
-    """``{name: array}`` for every ``NAME = \\begin{bmatrix} ... \\end{bmatrix}`` of a markdown cell."""
+    """``{name: array}`` for every ``NAME = \\begin{bmatrix} ... \\end{bmatrix}`` of a markdown cell (a name, a
+    ``\\text{...}`` or a ``\\frac{...}{...}``)."""
     found = {}
-    for name, body in re.findall(r"(\w+) = \\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", source):
+    names = r"\\frac\{[^}]*\}\{[^}]*\}|\\text\{\w+\}|\w+"
+    for name, body in re.findall(rf"({names}) = \\begin\{{bmatrix\}}(.*?)\\end\{{bmatrix\}}", source):
         found[name] = np.array([[float(x) for x in row.split("&")] for row in body.split(r"\\")])
     return found
 
@@ -152,21 +160,19 @@ def _correlate(image, kernel):
                      for i in range(image.shape[0] - f1 + 1)])
 
 
-def test_do_the_published_matrices_give_the_answer_key():
-    """Do the matrices printed in the exercises, recomputed here, give the master's answers?"""
+def test_do_the_worked_examples_give_the_answers_they_show():
+    """Do the matrices of each worked example, recomputed here, give the answers its text shows?"""
     nb = master()
-    key = _solution_values(nb)
-
     edge = _matrices(cell_by_id(nb, "edge-exercise").source)
-    np.testing.assert_array_equal(key["edge_output"], _correlate(edge["X"], edge["K"]))
-    np.testing.assert_array_equal(key["edge_output"], [[-30, 0, 30, 0]] * 3)
+    np.testing.assert_array_equal(edge["O"], _correlate(edge["X"], edge["K"]))
+    np.testing.assert_array_equal(edge["O"], [[-30, 0, 30, 0]] * 3)
 
     gap = _matrices(cell_by_id(nb, "gap-exercise").source)
     X, F = gap["X"], gap["F"]
     loss = lambda: _correlate(X, F).mean()  # noqa: E731
-    np.testing.assert_array_equal(key["gap_O"], _correlate(X, F))
-    assert key["gap_L"] == loss() == 3.5
-    for analytic, variable in ((key["gap_dF"], F), (key["gap_dX"], X)):
+    np.testing.assert_array_equal(gap["O"], _correlate(X, F))
+    assert loss() == 3.5 and "$L = 3.5$" in cell_by_id(nb, "gap-exercise").source
+    for shown, variable in ((gap[r"\frac{\partial L}{\partial F}"], F), (gap[r"\frac{\partial L}{\partial X}"], X)):
         numeric = np.zeros(variable.shape)
         for index in np.ndindex(variable.shape):
             old = variable[index]
@@ -175,30 +181,40 @@ def test_do_the_published_matrices_give_the_answer_key():
             variable[index] = old - 1e-4
             numeric[index] = (plus - loss()) / 2e-4
             variable[index] = old
-        np.testing.assert_allclose(analytic, numeric, atol=1e-9)
-    # the formulas of section 5.1 with dZ = 1/4 everywhere
-    np.testing.assert_array_equal(key["gap_dF"], _correlate(X, np.full((2, 2), 0.25)))
-    np.testing.assert_array_equal(key["gap_dX"], _correlate(np.pad(np.full((2, 2), 0.25), 1), F[::-1, ::-1]))
+        np.testing.assert_allclose(shown, numeric, atol=1e-9)
 
-    pooled = _matrices(cell_by_id(nb, "pooling-by-hand-exercise").source)["A"]
-    blocks = pooled.reshape(2, 2, 2, 2).swapaxes(1, 2)
-    np.testing.assert_array_equal(key["max_pooled"], blocks.max(axis=(2, 3)))
-    np.testing.assert_array_equal(key["average_pooled"], blocks.mean(axis=(2, 3)))
-    assert key["average_pooled"][1, 0] == (8 + 2 + 1 + 3) / 4 == 3.5
+    pooled = _matrices(cell_by_id(nb, "pooling-by-hand-exercise").source)
+    blocks = pooled["A"].reshape(2, 2, 2, 2).swapaxes(1, 2)
+    np.testing.assert_array_equal(pooled[r"\text{max}"], blocks.max(axis=(2, 3)))
+    np.testing.assert_array_equal(pooled[r"\text{average}"], blocks.mean(axis=(2, 3)))
 
 
-def test_are_the_sizes_and_counts_of_the_network_right():
-    """Do the answer key's shapes and parameter counts follow from the layer formulas?"""
-    key = _solution_values(master())
+def test_are_the_sizes_and_counts_of_the_worked_network_right():
+    """Do the worked example's shapes and parameter counts, as its text gives them, follow from the formulas?"""
+    text = cell_by_id(master(), "network-exercise").source
     conv = (28 + 2 * 1 - 3) // 1 + 1
     pool = (conv - 2) // 2 + 1
     assert (conv, pool) == (28, 14)
-    assert key["layer_shapes"] == {"conv": (28, 28, 16), "pool": (14, 14, 16), "flatten": 3136, "fc1": 32, "fc2": 5}
-    weights = {"conv": 3 * 3 * 1 * 16, "fc1": pool * pool * 16 * 32, "fc2": 32 * 5}
-    assert key["layer_parameters"] == {"conv": (weights["conv"], 16), "pool": (0, 0), "flatten": (0, 0),
-                                       "fc1": (weights["fc1"], 32), "fc2": (weights["fc2"], 5)}
-    assert [sum(key["layer_parameters"][k]) for k in ("conv", "fc1", "fc2")] == [160, 100384, 165]
-    assert (key["one_by_one_shape"], key["one_by_one_reason"]) == ((28, 28, 32), 2)
+    for shown in ("$28 \\times 28 \\times 16$", "$14 \\times 14 \\times 16$", f"= {pool * pool * 16}$",
+                  f"= {3 * 3 * 1 * 16}$ weights and 16 biases", "= 100\\,352$ weights and 32 biases",
+                  f"= {32 * 5}$ weights and 5 biases"):
+        assert shown in text, shown
+    assert pool * pool * 16 * 32 == 100_352
+    one = cell_by_id(master(), "one-by-one-exercise").source
+    assert "the output is $28 \\times 28 \\times 32$" in one
+
+
+def test_are_the_answer_keys_right_for_the_students_numbers():
+    """Does the master's answer key give, for a student's numbers, the sizes and counts of the formulas?"""
+    for student in ("alice", "bob"):
+        key, net = _solution_values(master(), student), _numbers(student)["network"]
+        conv = (net["size"] + 2 * net["pad"] - net["f"]) // net["stride"] + 1
+        pool = (conv - net["pool_f"]) // net["pool_stride"] + 1
+        flatten = pool * pool * net["filters"]
+        assert key["layer_shapes"] == {"conv": (conv, conv, net["filters"]), "pool": (pool, pool, net["filters"]),
+                                       "flatten": flatten, "fc1": net["fc1"], "fc2": net["fc2"]}
+        assert key["layer_parameters"]["fc1"] == (flatten * net["fc1"], net["fc1"])
+        assert key["one_by_one_reason"] == 2
 
 
 # --- the visible checks look at the form only --------------------------------------
@@ -217,7 +233,7 @@ def _visible_check(nb, test):
 
 
 def _answers_namespace(path):
-    namespace = {"np": np}
+    namespace = {"np": np, "numbers": _numbers()}
     answers = load_answers(path)
     for test in PAPER:
         exec(answers[test.removeprefix("test_")], namespace)

@@ -27,14 +27,20 @@ def master_solutions() -> str:
     return re.sub(r"### (BEGIN|END) SOLUTION", "", "\n\n".join(code))
 
 
-def answers_namespace(path=None) -> dict:
-    """The master's solutions, with the code cells of the answer file *path* run after them."""
-    namespace = namespace_of(master_solutions())
+def answers_namespace(path=None, student="alice") -> dict:
+    """The master's solutions, with the code cells of the answer file *path* run after them, for *student*'s
+    numbers (the dict ``numbers`` that the notebook's your_numbers cell makes)."""
+    namespace = namespace_of(f"numbers = {numbers_source(student)}\n" + master_solutions())
     if path is not None:
         for key, source in load_answers(path).items():
             if not key.startswith("answer_") and key != "LAYOUT":  # written answers are markdown
                 exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - catalogued answers
     return namespace
+
+
+def numbers_source(student) -> str:
+    """Python that makes *student*'s numbers, as the notebook draws them for the course."""
+    return f"__import__('cnn_checklib').numbers.draw({student!r}, {COURSE.numbers_salt!r})"
 
 
 def failing_checks(namespace, student="alice") -> dict:

@@ -482,7 +482,8 @@ def test_does_a_class_with_only_pending_written_answers_say_there_is_no_incident
     text, parsed = parse(write_report(root, tmp_path / "out"))
     plain = re.sub(r"<[^>]+>", "", text)
     assert "Written answers waiting for a grader: 1 student, 1 cell (written_padding 1)." in plain
-    assert "No incidents: no kernel died or timed out, and no cell was tampered with." in plain
+    assert ("No incidents: no kernel died or timed out, no cell was tampered with, and every notebook showed its "
+            "own numbers.") in plain
     assert "attention" not in parsed.tables
 
 

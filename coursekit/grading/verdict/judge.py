@@ -5,7 +5,8 @@ and the hidden ones (``hidden_checks.<name>.cases``) each become a *request*:
 call the function on these inputs, in the student's kernel, with the grader
 answering for these helpers.  What comes back (an ``Outcome``, or the reason
 there is none) is judged by the cases' own checks.  For an exercise, the one
-request reads the answers' values.  The verdict is both reports; it passes
+request reads the answers' values, which are judged against the numbers drawn
+for the submission's student id (``CourseChecks.numbers``).  The verdict is both reports; it passes
 when every check passed.
 """
 from __future__ import annotations
@@ -160,6 +161,11 @@ class CourseChecks:
             self._secret = load_secret(self.settings, self.course.course_id)
         return self._secret
 
+    def numbers(self, student: str) -> dict:
+        """The numbers of *student*'s exercises on paper, drawn as their notebook draws them: from their id and
+        the course's public salt (``c.Course.numbers_salt``)."""
+        return self.check.numbers.draw(student, self.course.numbers_salt)
+
     def cell(self, name: str, student: str, attempt: str = "") -> "CellCheck":
         return CellCheck(self, name, student, attempt)
 
@@ -184,8 +190,14 @@ class CellCheck:
             self.kind = "form"
             self.names = tuple(dict.fromkeys((*self.form_names, *self.unit.ANSWERS)))
         course = checks.course
-        self.hidden = list(self.unit.cases(
-            lambda index: case_rng(checks.secret, course.course_id, course.master, student, attempt, name, index)))
+
+        def rng(index):
+            return case_rng(checks.secret, course.course_id, course.master, student, attempt, name, index)
+
+        if self.function is None:  # an exercise on paper: judged against the numbers of the submission's id
+            self.hidden = list(self.unit.cases(rng, checks.numbers(student)[self.unit.NUMBERS]))
+        else:
+            self.hidden = list(self.unit.cases(rng))
 
     def requests(self) -> list[Request]:
         if self.function is None:

@@ -13,4 +13,5 @@ from .failures import CheckFailed, Opaque, Outcome, call, fail, kind, no_result 
 from .hints import (HINTS, fingerprint, hint, hint_for_error, mistake_by_fingerprint, mistake_of, primary,  # noqa: F401
                     with_published_hints)
 from .language import LRI, PDI, RLI, Language, Message, _, as_language, gettext, isolate, isolate_lines, show  # noqa: F401
+from .numbers import your_numbers  # noqa: F401
 from .published import item, part, published, returned, seeded  # noqa: F401

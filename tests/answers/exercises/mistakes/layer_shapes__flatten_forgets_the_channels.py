@@ -1,7 +1,9 @@
-# Flattens 14 x 14 and forgets the 16 channels; FC1 is counted from that size.
+# Flattens the pooled height and width and forgets the channels; FC1 is counted from that size.
 BASED_ON = "../correct.py"
 
-CELLS = {"layer_shapes": """layer_shapes = {"conv": (28, 28, 16), "pool": (14, 14, 16), "flatten": 196, "fc1": 32, "fc2": 5}
-""", "layer_parameters": """layer_parameters = {"conv": (144, 16), "pool": (0, 0), "flatten": (0, 0), "fc1": (196 * 32, 32),
-                    "fc2": (160, 5)}
+CELLS = {"layer_shapes": """net = numbers["network"]
+conv = (net["size"] + 2 * net["pad"] - net["f"]) // net["stride"] + 1
+pool = (conv - net["pool_f"]) // net["pool_stride"] + 1
+layer_shapes = {"conv": (conv, conv, net["filters"]), "pool": (pool, pool, net["filters"]), "flatten": pool * pool,
+                "fc1": net["fc1"], "fc2": net["fc2"]}
 """}

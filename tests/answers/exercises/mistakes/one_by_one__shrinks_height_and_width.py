@@ -1,6 +1,7 @@
 # Takes the 1 x 1 convolution for a pooling layer.
 BASED_ON = "../correct.py"
 
-CELLS = {"one_by_one": """one_by_one_shape = (28, 28, 32)
+CELLS = {"one_by_one": """side = numbers["one_by_one"]["height"]
+one_by_one_shape = (side, side, numbers["one_by_one"]["filters"])
 one_by_one_reason = 1
 """}
