@@ -9,7 +9,6 @@
     coursekit export           gradebook -> grades.csv (nbgrader's) + grades_canvas.csv + grades_moodle.csv
     coursekit report           gradebook -> artifacts/report/report.html (+ grades_by_cell.csv)
     coursekit hub              the course on a JupyterHub with nbgrader's exchange (docs/hub.md)
-=======
     coursekit similarity       submissions -> artifacts/report/similarity.html: similar pairs, side by side
     coursekit demo             build, submit demo answers, autograde, feedback, export, report
     coursekit options          every option of the kit, with its default, as nbgrader_config.py lines
