@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from .failures import CheckFailed, Outcome, call
-from .hints import with_published_hints
+from .hints import hint_for_error, with_published_hints
 from .language import Message, _, as_language, isolate_lines
 
 
@@ -81,6 +81,8 @@ def judge(fn_name, cases, outcomes, kind="visible"):
 def _judge_cases(fn_name, cases, outcomes, failures):
     for case, outcome in zip(cases, outcomes):
         if isinstance(outcome, CheckFailed):
+            if outcome.hint is None and outcome.raised is not None:
+                outcome.hint = hint_for_error(fn_name, *outcome.raised, case.args, case.kwargs)
             failures += [(case.label, outcome)] * len(case.checks)
             continue
         before = len(failures)
