@@ -11,7 +11,6 @@ Regenerate with ``python -m coursekit.authoring.hint_fingerprints`` (in the cour
 """
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -25,9 +24,7 @@ FILE_NAME = "hint_fingerprints.json"
 def fingerprints(course: Course) -> dict:
     checks = CourseChecks.for_course(course)
     check = checks.check
-    package = checks.settings.checks_package
-    mistakes = importlib.import_module(f"{package}.mistakes")
-    references = importlib.import_module(f"{package}.references")
+    mistakes, references = checks.module("mistakes"), checks.module("references")
     out = {"note": GENERATED_NOTE}
     for fn in sorted(mistakes.MISTAKES):
         reference = getattr(references, fn)

@@ -83,12 +83,10 @@ def seeded_conv_output():
 
 def extra_values(course) -> dict:
     """{key: the reference's result} for every stored value of the extra visible cases."""
-    import importlib
-
     from ..grading.verdict.judge import CourseChecks
 
     checks = CourseChecks.for_course(course)
-    references = importlib.import_module(f"{checks.settings.checks_package}.references")
+    references = checks.module("references")
     values = {}
     for key, (fn, index, item) in checks.cases.EXTRA_VALUES.items():
         case = checks.cases.EXTRA_CASES[fn]()[index]

@@ -26,11 +26,7 @@ from nbgrader.api import Gradebook
 
 from coursekit.build.nbgrader_run import nbgrader_env, run_nbgrader
 from coursekit.demo.answers import load_answers
-from scratch import ANSWERS, COURSE, autograded_cells, student_id
-
-if str(COURSE.master_dir) not in sys.path:  # the visible checks' library, as a notebook beside it imports it
-    sys.path.insert(0, str(COURSE.master_dir))
-from cnn_checklib import CheckFailed  # noqa: E402
+from scratch import ANSWERS, COURSE, autograded_cells, load_beside, student_id
 
 EXERCISES = ANSWERS / "exercises"
 CORRECT = EXERCISES / "correct.py"
@@ -210,11 +206,9 @@ def test_are_the_sizes_and_counts_of_the_network_right():
 
 @pytest.fixture(scope="module")
 def checks():
-    """cnn_checks as students import it, from the master's folder (its library, cnn_checklib, beside it)."""
-    spec = importlib.util.spec_from_file_location("cnn_checks_paper", COURSE.master_dir / "cnn_checks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """cnn_checks as students import it, from the master's folder, with its own library (``checks.library``):
+    another course's checks loaded earlier in this process leave it alone."""
+    return load_beside(COURSE.master_dir / "cnn_checks.py", "cnn_checks_paper")
 
 
 
@@ -240,7 +234,7 @@ def test_does_the_visible_check_keep_the_values_to_itself(checks, path):
     namespace = _answers_namespace(path)
     values = [namespace[a] for a in args]
     if path.stem in FORM_MISTAKES:
-        with pytest.raises(CheckFailed):
+        with pytest.raises(checks.library.CheckFailed):
             getattr(checks, fn)(*values)
     else:
         getattr(checks, fn)(*values)
@@ -258,7 +252,7 @@ def test_does_the_visible_check_say_that_it_checked_the_form_only(checks, capsys
 
 def test_does_an_unanswered_exercise_say_what_to_do(checks):
     """Does the visible check of a released, unanswered exercise ask to replace None?"""
-    with pytest.raises(CheckFailed, match="replace None with your answer"):
+    with pytest.raises(checks.library.CheckFailed, match="replace None with your answer"):
         checks.one_by_one(None, None)
 
 

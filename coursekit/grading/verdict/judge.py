@@ -117,7 +117,25 @@ class CourseChecks:
             if where != master_dir:
                 raise ImportError(f"{module.__name__} was imported from {module.__file__}, not from the master "
                                   f"{self.course.master_dir}")
-        return cases, library, importlib.import_module(self.settings.checks_package)
+        package = self.settings.checks_package
+        hidden = importlib.import_module(package)
+        # Every module of the hidden checks now, and kept here: another course loaded later in this process
+        # replaces them in sys.modules, and a check of this course must raise this course's CheckFailed.
+        for name in (*hidden.CHECKS, "common", "mistakes", "references"):
+            importlib.import_module(hidden.CHECKS.get(name, f"{package}.{name}"))
+        self._modules = {name: module for name, module in sys.modules.items()
+                         if name == package or name.startswith(package + ".")}
+        return cases, library, hidden
+
+    def unit(self, name: str):
+        """The module of the hidden check *name*, as this course imported it."""
+        if name not in self.hidden.CHECKS:
+            raise KeyError(f"no hidden check named {name!r}; the hidden checks are {', '.join(self.hidden.CHECKS)}")
+        return self._modules[self.hidden.CHECKS[name]]
+
+    def module(self, name: str):
+        """A module of the hidden checks' package (``references``, ``mistakes``), as this course imported it."""
+        return self._modules[f"{self.settings.checks_package}.{name}"]
 
     def language(self, code: str | None):
         """The library's Language for *code*: the release's catalogs, the course's text direction."""
@@ -146,7 +164,7 @@ class CellCheck:
 
     def __init__(self, checks: CourseChecks, name: str, student: str, attempt: str = ""):
         self.checks, self.name, self.student, self.attempt = checks, name, student, attempt
-        self.unit = checks.hidden.load(name)
+        self.unit = checks.unit(name)
         self.function = getattr(self.unit, "FUNCTION", None)
         if self.function is not None:
             self.published = checks.cases.published_cases(self.function)
@@ -172,7 +190,7 @@ class CellCheck:
         calls = getattr(self.unit, "helper_calls", None)
         if calls is None:
             return {}
-        references = importlib.import_module(f"{self.checks.settings.checks_package}.references")
+        references = self.checks.module("references")
         answers: dict = {}
         for helper, args in calls(*case.args, **case.kwargs):
             answers.setdefault(helper, {})[call_key(args)] = references.HELPERS[helper](*args)
@@ -250,7 +268,7 @@ def attempt_of(nb) -> str:
 
 def answer_helper(checks: CourseChecks, helper: str, allowed: tuple, args: tuple, kwargs: dict):
     """The grader's result for a helper called during a function's call: (status, value or error text)."""
-    references = importlib.import_module(f"{checks.settings.checks_package}.references")
+    references = checks.module("references")
     if helper not in allowed or helper not in references.HELPERS:
         return "raised", f"{helper} is not answered by the grader during this call"
     try:
