@@ -55,7 +55,7 @@ from .incidents import record_incident
 from .kernel_messages import MAX_BYTES, guard_client
 from .sandbox.facts import FACTS_ARG, facts_argument, facts_of
 from .verdict.judge import CourseChecks, attempt_of
-from .verdict.stage import grade_cell, hidden_check_of, judging_order, language_of, new_session
+from .verdict.stage import forget_records, grade_cell, hidden_check_of, judging_order, language_of, new_session
 
 KERNEL_DIED = "KernelDied"
 NOT_RUN = "CellNotRun"
@@ -117,6 +117,7 @@ class ContainedExecute(Execute):
         self._deferred, self._ran = [], []
         self._restarts = 0
         self._attempt = attempt_of(nb)
+        forget_records(nb)
         self._course = Course.from_config(self.config)
         # The kernel's launcher (cold or warm) is told the course's facts; it looks for nothing itself.
         configured = [a for a in self.extra_arguments if not a.startswith(FACTS_ARG)]
