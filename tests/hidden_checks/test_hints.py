@@ -12,7 +12,7 @@ import polib
 import pytest
 
 from coursekit.grading.verdict.local import verdict_here
-from scratch import load_beside, ANSWERS, COURSE
+from scratch import CORRECT_LOOPS, load_beside, ANSWERS, COURSE
 from test_hidden_checks import CHECKS, answers_namespace
 
 LANGUAGES = ["en", "fa", "tr"]
@@ -121,6 +121,31 @@ def test_does_a_correct_answer_get_no_hint():
     for name in CHECKS.hidden.CHECKS:
         verdict = verdict_here(CHECKS.cell(name, "alice"), namespace)
         assert verdict.passed and "Hint" not in verdict.text
+
+
+#: The correct answers of the catalogue, each written its own way.
+CORRECT_VARIANTS = {"master": None, "loops": CORRECT_LOOPS, "vectorized": ANSWERS / "correct_vectorized.py"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("variant", CORRECT_VARIANTS)
+def test_does_no_mistake_model_fire_on_a_correct_variant(variant, lang):
+    """Does a correct answer, however written, pass the grader and the release's visible checks with no hint, and
+    does no mistake model (by fingerprint, by value or by error) name a mistake in any of its results?"""
+    namespace = answers_namespace(CORRECT_VARIANTS[variant])
+    checks = release_checks(lang)
+    for name in CHECKS.hidden.CHECKS:
+        cell = CHECKS.cell(name, "alice")
+        verdict = verdict_here(cell, namespace, lang)
+        assert verdict.passed, verdict.text
+        assert not any(f["mistake"] for f in verdict.record()["failures"])
+        if cell.function is None:
+            continue
+        getattr(checks, name)(namespace[name])  # raises if it fails
+        for case in [c for c in cell.published + cell.hidden if c.diagnose]:  # asked outright: "not mine"
+            args = [a.copy() if hasattr(a, "copy") else a for a in case.args]
+            outcome = CHECKS.check.Outcome(namespace[name](*args, **case.kwargs), tuple(args))
+            assert case.diagnose(outcome) is None, (name, case.label)
 
 
 def test_does_a_hint_never_show_a_hidden_expected_value():
