@@ -43,6 +43,14 @@ class Report:
                              "graded."), fn=self.fn_name)
         return Message(_("{fn}: all {total} checks passed."), fn=self.fn_name, total=self.total)
 
+    def records(self):
+        """The failures as data, in English, for the instructor's report: one ``{"case", "message", "mistake"}``
+        per failure line (the case's label or None, the message as the report shows it, the name of the mistake
+        its hint names or None)."""
+        return [{"case": None if label is None else label.render("en", whole_lines=False),
+                 "message": failure.render("en", whole_lines=False, conceal=self.kind == "hidden"),
+                 "mistake": getattr(failure.hint, "name", None)} for label, failure in self.failures]
+
     def render(self, language=None, whole_lines=True):
         """The report as text: the header, then a line per failure (and its hint).
 
