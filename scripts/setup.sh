@@ -49,7 +49,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ ! -x node_modules/.bin/configurable-http-proxy ]; then
   echo "[setup] installing JupyterHub's proxy, configurable-http-proxy, from npm (package-lock.json -> node_modules/)"
-  node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' ||
+  node -e 'process.exit(Number(+process.versions.node.split(".")[0] < 20))' ||
     { echo "[setup] configurable-http-proxy needs Node.js 20 or later; this is $(node --version)" >&2; exit 1; }
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -24,7 +24,7 @@ FILE_NAME = "hint_fingerprints.json"
 def fingerprints(course: Course) -> dict:
     checks = CourseChecks.for_course(course)
     check = checks.check
-    mistakes, references = checks.module("mistakes"), checks.module("references")
+    mistakes, references = checks.mistakes, checks.references
     out = {"note": GENERATED_NOTE}
     for fn in sorted(mistakes.MISTAKES):
         reference = getattr(references, fn)

@@ -86,7 +86,7 @@ def extra_values(course) -> dict:
     from ..grading.verdict.judge import CourseChecks
 
     checks = CourseChecks.for_course(course)
-    references = checks.module("references")
+    references = checks.references
     values = {}
     for key, (fn, index, item) in checks.cases.EXTRA_VALUES.items():
         case = checks.cases.EXTRA_CASES[fn]()[index]

@@ -94,19 +94,6 @@ class ContainedExecute(Execute):
              "after that, they score zero.",
     ).tag(config=True)
 
-    # Hook for `coursekit grade` (batch_grade._init_worker): its worker processes
-    # set this to warm_kernels.WarmKernelManager when c.BatchGrade.warm_kernels is
-    # True.  None (the default, and always under plain `nbgrader autograde`) keeps
-    # nbgrader's own AsyncKernelManager.  A class attribute rather than config:
-    # nbgrader's Execute passes kernel_manager_class to the constructor, which
-    # would override any configured value.
-    batch_kernel_manager_class = None
-
-    def __init__(self, *args, **kwargs):
-        if self.batch_kernel_manager_class is not None:
-            kwargs.setdefault("kernel_manager_class", self.batch_kernel_manager_class)
-        super().__init__(*args, **kwargs)
-
     def preprocess(self, nb, resources=None, km=None):
         self._dead_in = None
         self._kept_chars = {}
@@ -119,10 +106,17 @@ class ContainedExecute(Execute):
         self._attempt = attempt_of(nb)
         forget_records(nb)
         self._course = Course.from_config(self.config)
-        # The kernel's launcher (cold or warm) is told the course's facts; it looks for nothing itself.
+        return super().preprocess(nb, resources, km=km)
+
+    async def async_start_new_kernel(self, **kwargs):
+        """nbclient's, with the course's facts among the kernel's arguments: its launcher (cold or warm) is
+        told them and looks for nothing itself.  (Set here, not in ``preprocess``: nbclient sets every option
+        again from the config when a notebook's run begins.)"""
         configured = [a for a in self.extra_arguments if not a.startswith(FACTS_ARG)]
         self.extra_arguments = [*configured, facts_argument(facts_of(self._course))]
-        return super().preprocess(nb, resources, km=km)
+        return await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
 
     async def async_start_new_kernel_client(self):
         """nbclient's, with the client guarded (``kernel_messages``) before its channels start."""

@@ -1,10 +1,12 @@
 """JupyterHub's configuration for the course; `coursekit hub` starts JupyterHub with it (docs/hub.md).
 
 Everything course-specific comes from the course's nbgrader_config.py
-(``c.CourseHub.*``, read through ``coursekit.course.Course``), whose folder
-`coursekit hub` passes in ``COURSEKIT_COURSE_ROOT``. JupyterHub's own options
-given on the command line (``coursekit hub --JupyterHub.authenticator_class=...``)
-override the ones set here.
+(``c.CourseHub.*``, read through ``coursekit.course.Course``). `coursekit hub`
+writes JupyterHub's config file into the hub's state folder
+(``servers.write_hub_config``): two generated lines that call ``configure``
+with the course's folder. JupyterHub's own options given on the command line
+(``coursekit hub --JupyterHub.authenticator_class=...``) override the ones set
+here.
 
 As set here, users log in with their system password (JupyterHub's PAM
 authenticator; a listed user missing from the system is created) and each
@@ -17,12 +19,13 @@ import sys
 from pathlib import Path
 
 from coursekit.course import Course
-from coursekit.hub.options import COURSE_ROOT_ENV, CourseHub
-from coursekit.hub.servers import environment
+from coursekit.hub.options import CourseHub
+from coursekit.hub.servers import environment, instructor_environment
 
-def configure(c) -> None:
-    """Set JupyterHub's options on *c* for the course in $COURSEKIT_COURSE_ROOT."""
-    course = Course.load(os.environ[COURSE_ROOT_ENV])
+
+def configure(c, course_root: str) -> None:
+    """Set JupyterHub's options on *c* for the course in *course_root*."""
+    course = Course.load(course_root)
     hub = CourseHub(config=course.config)
     state = Path(hub.state_dir)
 
@@ -64,12 +67,8 @@ def configure(c) -> None:
         """An instructor's server opens on the course folder and reads the course's nbgrader_config.py."""
         if spawner.user.name in hub.instructors:
             spawner.notebook_dir = str(course.root)
-            spawner.environment = {**spawner.environment, COURSE_ROOT_ENV: str(course.root)}
+            spawner.environment = {**spawner.environment, **instructor_environment(hub)}
 
 
     c.Spawner.pre_spawn_hook = _course_folder_for_instructors
 
-
-# JupyterHub loads this file with get_config() defined; imported as a module (as the options list does) it sets nothing.
-if "get_config" in globals():
-    configure(get_config())  # noqa: F821

@@ -4,9 +4,6 @@ from __future__ import annotations
 from traitlets import Int, List, Unicode
 from traitlets.config import Configurable
 
-#: The environment variable through which ``coursekit hub`` tells the hub's config file which course it serves.
-COURSE_ROOT_ENV = "COURSEKIT_COURSE_ROOT"
-
 
 class CourseHub(Configurable):
     """Options of ``coursekit hub``, the course on a JupyterHub (docs/hub.md)."""

@@ -7,20 +7,16 @@ import sys
 from pathlib import Path
 
 from ..course import Course
-from .options import COURSE_ROOT_ENV, CourseHub
-from .servers import prepare
+from .options import CourseHub
+from .servers import hub_config_file, prepare
 
-CONFIG_FILE = Path(__file__).resolve().parent / "jupyterhub_config.py"
-
-
-def hub_command(extra_args=()) -> list[str]:
-    """JupyterHub from this venv, with the kit's config file and *extra_args* (JupyterHub options)."""
-    return [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE), *extra_args]
+def hub_command(config_file: Path, extra_args=()) -> list[str]:
+    """JupyterHub from this venv, with the config file `prepare` wrote and *extra_args* (JupyterHub options)."""
+    return [sys.executable, "-m", "jupyterhub", "-f", str(config_file), *extra_args]
 
 
-def hub_environment(course: Course) -> dict[str, str]:
+def hub_environment() -> dict[str, str]:
     env = dict(os.environ)
-    env[COURSE_ROOT_ENV] = str(course.root)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", os.defpath)
     return env
 
@@ -31,7 +27,8 @@ def run_hub(course: Course, extra_args=()) -> int:
     prepare(course, hub)
     print(f"coursekit hub: {course.course_id} for {len(hub.instructors)} instructor(s) and "
           f"{len(hub.students)} student(s) on http://{hub.ip or '0.0.0.0'}:{hub.port}; exchange {hub.exchange_root}")
-    with subprocess.Popen(hub_command(extra_args), cwd=hub.state_dir, env=hub_environment(course)) as proc:
+    with subprocess.Popen(hub_command(hub_config_file(hub), extra_args), cwd=hub.state_dir,
+                          env=hub_environment()) as proc:
         try:
             return proc.wait()
         except KeyboardInterrupt:  # JupyterHub got the same Ctrl-C and stops its servers and proxy itself

@@ -5,17 +5,19 @@ and the data folders of ``JUPYTER_PATH`` before the venv's own; the hub sets
 both for every server it spawns (``environment``), so that nobody installs
 anything by hand:
 
-* ``config/nbgrader_config.py``: the course id and nbgrader's exchange folder;
-  on an instructor's server (``COURSEKIT_COURSE_ROOT`` set) the course's own
-  ``nbgrader_config.py`` and its folder, for Formgrader and ``nbgrader collect``;
-  on a student's server the hub user as the student id, so that what they
-  submit is filed under their hub name even when several hub users share one
-  system account;
+* ``config/nbgrader_config.py``: the course id and nbgrader's exchange folder,
+  and the hub user as the student id, so that what a student submits is filed
+  under their hub name even when several hub users share one system account;
+* ``instructor-config/nbgrader_config.py``, read first on an instructor's
+  server: the course's own ``nbgrader_config.py`` and its folder, for
+  Formgrader and ``nbgrader collect`` (the folder written in, not looked for);
 * ``config/custom/custom.css`` and ``config/jupyter_server_config.py``: the
   kit's right-to-left stylesheet (``coursekit.lab_style``);
 * ``config/labconfig/page_config.json``: JupyterLab without its news
   announcements (a toast asking each student whether to fetch Jupyter's news);
-* ``data/kernels/cnn-sandbox``: the grading sandbox's kernelspec.
+* ``data/kernels/cnn-sandbox``: the grading sandbox's kernelspec;
+* ``jupyterhub_config.py``: JupyterHub's own config, calling
+  ``coursekit.hub.jupyterhub_config.configure`` with the course's folder.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from pathlib import Path
 from .. import lab_style
 from ..course import Course
 from ..grading.sandbox.kernelspec import install_kernelspec
-from .options import COURSE_ROOT_ENV, CourseHub
+from .options import CourseHub
 
 #: JupyterLab plugins a course's servers go without: the news announcements, which only fetch and ask.
 DISABLED_LAB_PLUGINS = ["@jupyterlab/apputils-extension:announcements"]
@@ -39,8 +41,16 @@ def config_dir(hub: CourseHub) -> Path:
     return Path(hub.state_dir) / "jupyter" / "config"
 
 
+def instructor_config_dir(hub: CourseHub) -> Path:
+    return Path(hub.state_dir) / "jupyter" / "instructor-config"
+
+
 def data_dir(hub: CourseHub) -> Path:
     return Path(hub.state_dir) / "jupyter" / "data"
+
+
+def hub_config_file(hub: CourseHub) -> Path:
+    return Path(hub.state_dir) / "jupyterhub_config.py"
 
 
 def nbgrader_config(course: Course, hub: CourseHub) -> str:
@@ -51,14 +61,32 @@ import os
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {course.course_id!r}
 c.Exchange.root = {str(Path(hub.exchange_root).resolve())!r}
-course_root = os.environ.get({COURSE_ROOT_ENV!r})
-if course_root:
-    # an instructor's server: the course's own options (preprocessors, sandbox, feedback) and its folder
-    load_subconfig(os.path.join(course_root, "nbgrader_config.py"))  # noqa: F821
-    c.CourseDirectory.root = course_root
-elif os.environ.get("JUPYTERHUB_USER"):
-    # a student's server: file submissions and feedback under the hub user, not the system account
+if os.environ.get("JUPYTERHUB_USER"):
+    # file submissions and feedback under the hub user, not the system account
     c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
+'''
+
+
+def instructor_nbgrader_config(course: Course) -> str:
+    """The ``nbgrader_config.py`` an instructor's server reads first: the course's own options and folder."""
+    root = str(course.root)
+    return f'''{HEADER}
+import os
+
+c = get_config()  # noqa: F821
+# the course's own options (preprocessors, sandbox, feedback) and its folder
+load_subconfig(os.path.join({root!r}, "nbgrader_config.py"))  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.student_id = "*"
+'''
+
+
+def hub_config(course: Course) -> str:
+    """JupyterHub's config file: the kit's options for the course, whose folder is written in."""
+    return f'''{HEADER.replace("every user's server", "JupyterHub")}
+from coursekit.hub.jupyterhub_config import configure
+
+configure(get_config(), {str(course.root)!r})  # noqa: F821
 '''
 
 
@@ -76,15 +104,24 @@ def prepare(course: Course, hub: CourseHub) -> dict[str, str]:
     config, data = config_dir(hub), data_dir(hub)
     config.mkdir(parents=True, exist_ok=True)
     (config / "nbgrader_config.py").write_text(nbgrader_config(course, hub), encoding="utf-8")
+    instructors = instructor_config_dir(hub)
+    instructors.mkdir(parents=True, exist_ok=True)
+    (instructors / "nbgrader_config.py").write_text(instructor_nbgrader_config(course), encoding="utf-8")
+    hub_config_file(hub).write_text(hub_config(course), encoding="utf-8")
     lab_style.install(config)
     (config / "labconfig").mkdir(exist_ok=True)
     (config / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {name: True for name in DISABLED_LAB_PLUGINS}}, indent=1), encoding="utf-8")
     (data / "kernels").mkdir(parents=True, exist_ok=True)
     install_kernelspec(data)
-    for folder in (config.parent, config, config / "labconfig", data):
+    for folder in (config.parent, config, instructors, config / "labconfig", data):
         folder.chmod(0o755)
     return environment(hub)
+
+
+def instructor_environment(hub: CourseHub) -> dict[str, str]:
+    """What an instructor's server gets on top of ``environment``: the instructors' config folder first."""
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join([str(instructor_config_dir(hub)), str(config_dir(hub))])}
 
 
 def environment(hub: CourseHub) -> dict[str, str]:

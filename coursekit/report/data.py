@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
-from traitlets import Int, Unicode
+from traitlets import Int, List, Unicode
 from traitlets.config import Configurable
 
 from ..course import Course
@@ -57,6 +57,11 @@ class InstructorReport(Configurable):
     out_directory = Unicode(
         "artifacts/report", help="Where `coursekit report` writes report.html and grades_by_cell.csv, relative "
                                  "to the course root (its --out option overrides it)."
+    ).tag(config=True)
+    sections = List(
+        Unicode(), default_value=["coursekit.similarity.page:report_section_for"],
+        help="Sections other stages add to the report, as 'module:function' names; each function(course, "
+             "out_dir) returns the section's HTML (and may write its own pages beside the report).",
     ).tag(config=True)
 
 

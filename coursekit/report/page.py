@@ -20,12 +20,13 @@ Incidents are read from the autograded notebooks' metadata
 from __future__ import annotations
 
 import html
+import importlib
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..course import Course
+from ..course import Course, CourseError
 from .charts import distribution_figure, mistakes_figure, pass_rate_figure, png_data_uri
 from .data import (ATTENTION_LABELS, GRADES_CSV, MANUAL_PENDING, UNRECOGNISED, InstructorReport, SEVERITY, CellStats,
                    ClassData, attention_rows, cell_stats, check_names, collect, fmt_number, language_label,
@@ -390,21 +391,17 @@ def write_report(course: Course, out_dir: Path | None = None, assignments: list[
     out_dir.mkdir(parents=True, exist_ok=True)
     write_csv(data, out_dir / GRADES_CSV)
     page = out_dir / REPORT_HTML
-    page.write_text(render_html(data, course, top_failures=options.top_failures,
-                                extra_sections=(_similarity_section(course, out_dir),)), encoding="utf-8")
+    sections = tuple(_section(name)(course, out_dir) for name in options.sections)
+    page.write_text(render_html(data, course, top_failures=options.top_failures, extra_sections=sections),
+                    encoding="utf-8")
     return page
 
 
-def _similarity_section(course: Course, out_dir: Path) -> str:
-    """Writes the similarity page beside the report (coursekit.similarity) and links it."""
-    from ..similarity.options import SimilarityReport
-    from ..similarity.page import report_section, write_similarity
-
-    if not SimilarityReport(config=course.config).in_instructor_report:
-        return ""
+def _section(name: str):
+    """The function a section name ('module:function') stands for (c.InstructorReport.sections)."""
+    module, _, function = name.partition(":")
     try:
-        similar, result = write_similarity(course, out_dir)
-    except FileNotFoundError as err:  # no release/ to tell given code from the students'
-        return f'<h2 id="similarity">Similar submissions</h2><p class="note">Not compared: {_e(err)}</p>'
-    return report_section(result, similar.name)
+        return getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as err:
+        raise CourseError(f"c.InstructorReport.sections: {name!r} names no function ({err})") from None
 

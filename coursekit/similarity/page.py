@@ -208,6 +208,18 @@ def report_section(result: Result, href: str) -> str:
             + (f"<ul>{top}</ul>" if top else ""))
 
 
+def report_section_for(course: Course, out_dir: Path) -> str:
+    """The instructor report's section (``c.InstructorReport.sections``): writes the similarity page beside
+    the report and links it; nothing when ``c.SimilarityReport.in_instructor_report`` is False."""
+    if not SimilarityReport(config=course.config).in_instructor_report:
+        return ""
+    try:
+        similar, result = write_similarity(course, out_dir)
+    except FileNotFoundError as err:  # no release/ to tell given code from the students'
+        return f'<h2 id="similarity">Similar submissions</h2><p class="note">Not compared: {_e(err)}</p>'
+    return report_section(result, similar.name)
+
+
 def screenshot_pair(page: Path, out: Path, anchor: str = "pair-1", width: int = 1280, height: int = 900) -> Path:
     """A PNG of one pair's side-by-side view on *page* (headless Chromium; the page may load nothing)."""
     from ..report.screenshot import chromium_context, refuse_network

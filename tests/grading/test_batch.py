@@ -107,6 +107,7 @@ def test_is_each_hostile_answer_contained_to_its_own_function(courses, path):
         "floods_the_output": set(),
         "garbage_in_an_answer": {"test_conv_single_step"},
         "reads_the_master": set(),
+        "lists_what_it_can_reach": set(),
         "writes_the_gradebook": {"test_zero_pad"},
     }
     # The flood's thread starts in conv_single_step's first call (a correct function, judged in a new kernel

@@ -151,6 +151,20 @@ def test_is_a_submission_folder_with_a_planted_config_accepted(tmp_path):
     check_kernel_cwd(hw, SandboxFacts(root=str(tmp_path / "course")))
 
 
+def test_is_a_batch_workers_copy_with_a_planted_config_accepted(tmp_path):
+    """Does check_kernel_cwd() accept the copy of a submission a batch worker grades in (inside the course, in no
+    student folder) when the student put nbgrader_config.py in it, and still refuse such a folder elsewhere?"""
+    copy = tmp_path / "course" / ".grading" / "worker-1" / "alice" / "hw"
+    copy.mkdir(parents=True)
+    (copy / "nbgrader_config.py").write_text("")
+    check_kernel_cwd(copy, SandboxFacts(root=str(tmp_path / "course")))
+    elsewhere = tmp_path / "other" / "alice" / "hw"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "nbgrader_config.py").write_text("")
+    with pytest.raises(SandboxError):
+        check_kernel_cwd(elsewhere, SandboxFacts(root=str(tmp_path / "course")))
+
+
 # --- the bubblewrap command -------------------------------------------------------------------
 
 def command(tmp_path, privileged=False, protected=None, plan=None, **options):

@@ -7,7 +7,6 @@ mark scheme (model answer and marks) is cut from the release, restored from
 the gradebook for autograding, shown in formgrader and cut again from the
 feedback.
 """
-import importlib.util
 import json
 import os
 import re
@@ -206,8 +205,7 @@ def test_are_the_sizes_and_counts_of_the_network_right():
 
 @pytest.fixture(scope="module")
 def checks():
-    """cnn_checks as students import it, from the master's folder, with its own library (``checks.library``):
-    another course's checks loaded earlier in this process leave it alone."""
+    """cnn_checks as students import it, from the master's folder (its library, cnn_checklib, beside it)."""
     return load_beside(COURSE.master_dir / "cnn_checks.py", "cnn_checks_paper")
 
 

@@ -14,9 +14,9 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from coursekit.cli import main
 from coursekit.course import Course
-from coursekit.hub.options import COURSE_ROOT_ENV, CourseHub
-from coursekit.hub.run import CONFIG_FILE, hub_command
-from coursekit.hub.servers import config_dir, data_dir, prepare
+from coursekit.hub.options import CourseHub
+from coursekit.hub.run import hub_command
+from coursekit.hub.servers import config_dir, data_dir, hub_config_file, instructor_config_dir, prepare
 
 COURSE_CONFIG = """c = get_config()
 c.CourseDirectory.course_id = "cnn-test"
@@ -38,14 +38,26 @@ def course(tmp_path):
     return Course.load(root)
 
 
-def load(path: Path, **env):
-    """The config file at *path*, loaded as Jupyter loads it, under the environment *env*."""
+def load(*paths: Path, **env):
+    """The config files at *paths*, loaded as Jupyter loads the folders of JUPYTER_CONFIG_PATH (the first one
+    wins), under the environment *env*."""
+    from traitlets.config import Config
+
+    merged = Config()
     with pytest.MonkeyPatch.context() as patch:
-        for name in (COURSE_ROOT_ENV, "JUPYTERHUB_USER"):
-            patch.delenv(name, raising=False)
+        patch.delenv("JUPYTERHUB_USER", raising=False)
         for name, value in env.items():
             patch.setenv(name, value)
-        return PyFileConfigLoader(path.name, path=str(path.parent)).load_config()
+        for path in reversed(paths):
+            merged.merge(PyFileConfigLoader(path.name, path=str(path.parent)).load_config())
+    return merged
+
+
+def hub_config(course):
+    """JupyterHub's config file as `coursekit hub` writes it, loaded."""
+    hub = CourseHub(config=course.config)
+    prepare(course, hub)
+    return load(hub_config_file(hub))
 
 
 def test_prepare_writes_what_every_server_reads(course):
@@ -85,15 +97,20 @@ def test_an_instructors_server_reads_the_course_config(course):
     """On an instructor's server, are the course's folder and its own nbgrader_config.py options in force?"""
     hub = CourseHub(config=course.config)
     prepare(course, hub)
-    c = load(config_dir(hub) / "nbgrader_config.py", JUPYTERHUB_USER="ines", **{COURSE_ROOT_ENV: str(course.root)})
+    env = hub_config(course).Spawner.environment
+    spawner = SimpleNamespace(user=SimpleNamespace(name="ines"), environment=dict(env), notebook_dir="")
+    hub_config(course).Spawner.pre_spawn_hook(spawner)
+    paths = [Path(p) for p in spawner.environment["JUPYTER_CONFIG_PATH"].split(os.pathsep)]
+    assert paths == [instructor_config_dir(hub), config_dir(hub)]
+    c = load(*(p / "nbgrader_config.py" for p in paths), JUPYTERHUB_USER="ines")
     assert c.CourseDirectory.root == str(course.root)
-    assert "student_id" not in c.CourseDirectory
+    assert c.CourseDirectory.student_id == "*"  # nbgrader's default: every student
     assert c.Autograde.sanitize_preprocessors == ["nbgrader.preprocessors.ClearOutput"]
 
 
 def test_jupyterhub_config_has_the_course_users(course):
     """Does the hub's config let in the course's users only, make the instructors admins, and form nbgrader's groups?"""
-    c = load(CONFIG_FILE, **{COURSE_ROOT_ENV: str(course.root)})
+    c = hub_config(course)
     assert c.Authenticator.allowed_users == {"ines", "bob", "carol"}
     assert c.Authenticator.admin_users == {"ines"}
     assert c.JupyterHub.load_groups == {"formgrade-cnn-test": {"users": ["ines"]},
@@ -105,7 +122,7 @@ def test_jupyterhub_config_has_the_course_users(course):
 
 def test_the_proxy_is_configurable_http_proxy_from_npm(course):
     """Is the proxy the configurable-http-proxy that scripts/setup.sh installs from npm?"""
-    c = load(CONFIG_FILE, **{COURSE_ROOT_ENV: str(course.root)})
+    c = hub_config(course)
     proxy = Path(c.ConfigurableHTTPProxy.command[0])
     assert proxy.name == "configurable-http-proxy"
     assert proxy.is_file(), "run scripts/setup.sh: it installs configurable-http-proxy into node_modules/"
@@ -114,18 +131,30 @@ def test_the_proxy_is_configurable_http_proxy_from_npm(course):
 @pytest.mark.parametrize("user, opens_course", [("ines", True), ("bob", False)])
 def test_instructors_servers_open_on_the_course(course, user, opens_course):
     """Does an instructor's server open on the course folder with its config, and a student's in their home?"""
-    c = load(CONFIG_FILE, **{COURSE_ROOT_ENV: str(course.root)})
+    c = hub_config(course)
     spawner = SimpleNamespace(user=SimpleNamespace(name=user), environment={"A": "1"}, notebook_dir="")
     c.Spawner.pre_spawn_hook(spawner)
     assert (spawner.notebook_dir == str(course.root)) is opens_course
-    assert (spawner.environment.get(COURSE_ROOT_ENV) == str(course.root)) is opens_course
+    assert ("instructor-config" in spawner.environment.get("JUPYTER_CONFIG_PATH", "")) is opens_course
     assert spawner.environment["A"] == "1"
+
+
+def test_is_the_course_written_into_the_hubs_config_not_looked_for(course, monkeypatch):
+    """Does JupyterHub's config name the course's folder itself, so that no variable of the environment or folder
+    it starts in decides which course it serves?"""
+    monkeypatch.chdir(course.root.parent)
+    for name in [n for n in os.environ if n.startswith("COURSEKIT")]:
+        monkeypatch.delenv(name)
+    c = hub_config(course)
+    assert c.JupyterHub.load_groups["formgrade-cnn-test"] == {"users": ["ines"]}
+    hub = CourseHub(config=course.config)
+    assert repr(str(course.root)) in hub_config_file(hub).read_text(encoding="utf-8")
 
 
 def test_hub_command_passes_jupyterhub_options_on():
     """Does `coursekit hub --JupyterHub.x=y` start JupyterHub with the kit's config file and that option?"""
-    cmd = hub_command(["--JupyterHub.spawner_class=simple"])
-    assert cmd[1:5] == ["-m", "jupyterhub", "-f", str(CONFIG_FILE)]
+    cmd = hub_command(Path("/srv/hub/jupyterhub_config.py"), ["--JupyterHub.spawner_class=simple"])
+    assert cmd[1:5] == ["-m", "jupyterhub", "-f", "/srv/hub/jupyterhub_config.py"]
     assert cmd[-1] == "--JupyterHub.spawner_class=simple"
 
 

@@ -686,3 +686,18 @@ def test_is_a_persian_failure_line_found_without_a_verdict_record():
     evalue = "\u2067conv_forward: ۱ از ۴ بررسی رد شد.\u2069\n\u2067✗ Z[3, 2, 1] نادرست است.\u2069"
     assert report_data.failure_message({"ename": "CheckFailed", "evalue": evalue}) == \
         "CheckFailed: Z[3, 2, 1] نادرست است."
+
+
+def test_does_a_section_named_in_the_config_reach_the_page_and_a_wrong_name_fail_clearly(tmp_path):
+    """Does a section another stage adds (c.InstructorReport.sections) appear on the page, and does a name that
+    stands for no function stop the report with a message naming the option?"""
+    from coursekit.course import CourseError
+
+    course = Course.load(make_course(tmp_path / "c", graded_class()))
+    course.config.InstructorReport.sections = ["extra_section:section"]
+    text = page.write_report(course, tmp_path / "out").read_text(encoding="utf-8")
+    assert f'<h2 id="extra">Extra section</h2><p>{course.course_id}, ' in text
+    assert 'id="similarity"' not in text  # the similarity page is a section like any other
+    course.config.InstructorReport.sections = ["coursekit.nowhere:section"]
+    with pytest.raises(CourseError, match="c.InstructorReport.sections"):
+        page.write_report(course, tmp_path / "out2")

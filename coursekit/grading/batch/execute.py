@@ -66,12 +66,13 @@ class Worker:
         self.definitions = self.folder / "definitions.db"
         self.definitions.write_bytes(bundle.definitions)
         self.sources = bundle.sources
+        #: The kernel manager the grading stage is given (warm kernels from this worker's sandbox), or None.
+        self.kernel_manager_class = None
         if self.settings.warm_kernels:
-            from ..contained_execute import ContainedExecute
             from ..sandbox.warm_kernels import WarmKernelManager, prepare_worker
 
             if prepare_worker(self.course) is not None:
-                ContainedExecute.batch_kernel_manager_class = WarmKernelManager
+                self.kernel_manager_class = WarmKernelManager
 
     def close(self) -> None:
         from ..sandbox.warm_kernels import close_all
@@ -124,6 +125,15 @@ class Worker:
         for stages, env in ((sanitizing, {}), (grading, {"NBGRADER_EXECUTION": "autograde"})):
             with environment(**env):
                 for stage in stages:
-                    preprocessor = (import_item(stage) if isinstance(stage, str) else stage)(config=config)
+                    preprocessor = self._stage(import_item(stage) if isinstance(stage, str) else stage, config)
                     nb, resources = preprocessor(nb, resources)
         return nb, resources["autogrades"]
+
+    def _stage(self, stage, config):
+        """The stage *stage* for this worker: the grading stage gets the worker's kernel manager as an argument
+        (nbgrader's Execute gives its own to the constructor, which a config value cannot override)."""
+        from ..contained_execute import ContainedExecute
+
+        if self.kernel_manager_class is not None and isinstance(stage, type) and issubclass(stage, ContainedExecute):
+            return stage(config=config, kernel_manager_class=self.kernel_manager_class)
+        return stage(config=config)

@@ -161,8 +161,12 @@ class Protected:
 def check_kernel_cwd(cwd: Path, facts) -> None:
     """Refuse a kernel folder whose contents would show the course (*facts*: ``facts.SandboxFacts``)."""
     cwd = Path(cwd).resolve()
-    if (facts.root is not None and Path(facts.root).resolve().is_relative_to(cwd)) or (
-            (cwd / "nbgrader_config.py").is_file() and not facts.student_controlled(cwd)):
+    root = Path(facts.root).resolve() if facts.root is not None else None
+    # Inside the known course (a student folder, a batch worker's copy of a submission), a config file is one a
+    # student put there: it is never loaded, and the folder shows nothing but the submission.
+    elsewhere = root is None or not cwd.is_relative_to(root)
+    if (root is not None and root.is_relative_to(cwd)) or (
+            elsewhere and (cwd / "nbgrader_config.py").is_file() and not facts.student_controlled(cwd)):
         raise SandboxError(
             f"the kernel's working directory {cwd} is (or contains) a course root; "
             "exposing it would show the whole course to student code")

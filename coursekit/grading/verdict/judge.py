@@ -70,17 +70,38 @@ class Verdict:
 RECORD_KEY = "verdict"
 
 
-def _forget_other_courses(names: tuple[str, ...], homes: tuple[Path, ...]) -> None:
-    """Drop from ``sys.modules`` the modules of these packages that another course's folders gave this process,
-    so that a second course loaded in one process (the batch coordinator's tests, a notebook server) gets its
-    own. Checks already loaded keep the module objects they hold."""
-    for name, module in list(sys.modules.items()):
-        if name.split(".")[0] not in names:
-            continue
-        where = getattr(module, "__file__", None)
-        if where is None or not any(Path(where).resolve().is_relative_to(home) for home in homes):
-            del sys.modules[name]
-    importlib.invalidate_caches()
+class _ImportedBeside:
+    """Imports the packages *names* from *paths* for one course, as they are there.
+
+    The first course a process loads owns the modules' names (``sys.modules``) and its folders stay on the
+    path, as a notebook beside them has them.  A course loaded after another one (a coordinator's tests, a
+    server with two terms) is imported beside it: the other course's modules are set aside while it imports,
+    and put back after, so that neither course's checks ever run the other's code.
+    """
+
+    def __init__(self, names: tuple[str, ...], paths: list[str]):
+        self.names, self.paths = names, paths
+
+    def _ours(self) -> list[str]:
+        return [key for key in sys.modules if key.split(".")[0] in self.names]
+
+    def __enter__(self):
+        self.saved_modules = {key: sys.modules.pop(key) for key in self._ours()}
+        self.saved_path = list(sys.path)
+        sys.path[:0] = [path for path in self.paths]
+        importlib.invalidate_caches()
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved_modules:  # another course owns the names: give them back
+            for key in self._ours():
+                del sys.modules[key]
+            sys.modules.update(self.saved_modules)
+            sys.path[:] = self.saved_path
+        else:
+            sys.path[:] = self.paths + [path for path in self.saved_path if path not in self.paths]
+        importlib.invalidate_caches()
+        return False
 
 
 class CourseChecks:
@@ -116,39 +137,28 @@ class CourseChecks:
         package_dir = checks_dir(self.course)
         if not (package_dir / "__init__.py").is_file():
             raise FileNotFoundError(f"{package_dir}: the hidden checks (c.TrustedGrading.checks_package) are missing")
-        for path in (master, str(package_dir.parent)):
-            while path in sys.path:
-                sys.path.remove(path)
-            sys.path.insert(0, path)
-        _forget_other_courses(("cnn_checks", "cnn_checklib", self.settings.checks_package),
-                              (self.course.master_dir.resolve(), package_dir.resolve()))
-        cases = importlib.import_module("cnn_checks")
-        library = importlib.import_module("cnn_checklib")
+        names = ("cnn_checks", "cnn_checklib", self.settings.checks_package)
+        with _ImportedBeside(names, [str(package_dir.parent), master]):
+            cases = importlib.import_module("cnn_checks")
+            library = importlib.import_module("cnn_checklib")
+            hidden = importlib.import_module(self.settings.checks_package)
+            # Everything the verdicts use is imported now: nothing is looked up by name later.
+            self.units = {name: importlib.import_module(module) for name, module in hidden.CHECKS.items()}
+            self.references = importlib.import_module(f"{self.settings.checks_package}.references")
+            self.mistakes = importlib.import_module(f"{self.settings.checks_package}.mistakes")
         master_dir = self.course.master_dir.resolve()
         for module, where in ((cases, Path(cases.__file__).resolve().parent),
                               (library, Path(library.__file__).resolve().parent.parent)):
             if where != master_dir:
                 raise ImportError(f"{module.__name__} was imported from {module.__file__}, not from the master "
                                   f"{self.course.master_dir}")
-        package = self.settings.checks_package
-        hidden = importlib.import_module(package)
-        # Every module of the hidden checks now, and kept here: another course loaded later in this process
-        # replaces them in sys.modules, and a check of this course must raise this course's CheckFailed.
-        for name in (*hidden.CHECKS, "common", "mistakes", "references"):
-            importlib.import_module(hidden.CHECKS.get(name, f"{package}.{name}"))
-        self._modules = {name: module for name, module in sys.modules.items()
-                         if name == package or name.startswith(package + ".")}
         return cases, library, hidden
 
     def unit(self, name: str):
-        """The module of the hidden check *name*, as this course imported it."""
-        if name not in self.hidden.CHECKS:
-            raise KeyError(f"no hidden check named {name!r}; the hidden checks are {', '.join(self.hidden.CHECKS)}")
-        return self._modules[self.hidden.CHECKS[name]]
-
-    def module(self, name: str):
-        """A module of the hidden checks' package (``references``, ``mistakes``), as this course imported it."""
-        return self._modules[f"{self.settings.checks_package}.{name}"]
+        """The hidden check module of the graded cell *name* (KeyError if there is none)."""
+        if name not in self.units:
+            raise KeyError(f"no hidden check named {name!r}; the hidden checks are {', '.join(self.units)}")
+        return self.units[name]
 
     def language(self, code: str | None):
         """The library's Language for *code*: the release's catalogs, the course's text direction."""
@@ -203,7 +213,7 @@ class CellCheck:
         calls = getattr(self.unit, "helper_calls", None)
         if calls is None:
             return {}
-        references = self.checks.module("references")
+        references = self.checks.references
         answers: dict = {}
         for helper, args in calls(*case.args, **case.kwargs):
             answers.setdefault(helper, {})[call_key(args)] = references.HELPERS[helper](*args)
@@ -281,7 +291,7 @@ def attempt_of(nb) -> str:
 
 def answer_helper(checks: CourseChecks, helper: str, allowed: tuple, args: tuple, kwargs: dict):
     """The grader's result for a helper called during a function's call: (status, value or error text)."""
-    references = checks.module("references")
+    references = checks.references
     if helper not in allowed or helper not in references.HELPERS:
         return "raised", f"{helper} is not answered by the grader during this call"
     try:
