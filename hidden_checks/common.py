@@ -4,6 +4,8 @@ import numpy as np
 import cnn_checklib as check
 from cnn_checklib import _, Message
 
+from .mistakes import model_results
+
 
 def conv_label(A_shape, f, hparameters):
     return Message(_("input {shape}, f={f}, pad={pad}, stride={stride}"), shape=tuple(A_shape), f=f,
@@ -73,8 +75,6 @@ def distinct_values(r, shape, spread=3.0):
 
 def diagnoser(fn, args, kwargs, reference):
     """A hidden case's *diagnose*: the hint of the mistake a failing result shows (hidden_checks.mistakes)."""
-    from .mistakes import model_results
-
     def diagnose(outcome):
         return check.mistake_of(check.primary(fn, outcome.value), model_results(fn, args, kwargs),
                                 check.primary(fn, reference))

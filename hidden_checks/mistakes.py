@@ -117,20 +117,30 @@ def _safe(model):
     return run
 
 
-#: {function: [(hint, model)]}; the hints' messages are cnn_checklib.HINTS.
+def truncated(reference):
+    """The function writing its results into an array of whole numbers (np.zeros(..., dtype=int)): cut to
+    integers."""
+    return lambda *args, **kwargs: np.trunc(reference(*args, **kwargs))
+
+
+#: {function: [(mistake, model)]}: the value each mistake gives.  The mistakes (their names, hints and the
+#: errors they raise) are cnn_checklib.MISTAKES; a mistake that only ever raises has no model here.
 MISTAKES = {
     "conv_single_step": [
         ("bias_everywhere", lambda a, W, b: float(np.sum(a * W + float(np.asarray(b).reshape(-1)[0])))),
+        ("bias_as_array", lambda a, W, b: np.sum(a * W) + np.asarray(b, dtype=np.float64)),
     ],
     "conv_forward": [
         ("stride_ignored", conv_forward_corners),
         ("rows_columns_swapped", conv_forward_swapped),
+        ("integer_array", truncated(ref.conv_forward)),
     ],
     "pool_forward": [
         ("stride_ignored", pool_forward_corners),
         ("pooled_across_channels", pool_forward_across(3)),
         ("pooled_across_batch", pool_forward_across(0)),
         ("rows_columns_swapped", pool_forward_swapped),
+        ("integer_array", truncated(ref.pool_forward)),
     ],
     "conv_backward": [
         ("unpad_minus_pad", lambda dZ, cache: conv_backward_loops(dZ, cache, unpad_minus=True)),
@@ -143,6 +153,7 @@ MISTAKES = {
     ],
     "distribute_value": [
         ("divided_by_sides", lambda dz, shape: np.full(shape, dz / (shape[0] + shape[1]))),
+        ("floor_division", lambda dz, shape: np.full(shape, dz // (shape[0] * shape[1]), dtype=np.float64)),
     ],
     "pool_backward": [
         ("stride_ignored", lambda dA, cache, mode="max": pool_backward_loops(dA, cache, mode, ignore_stride=True)),

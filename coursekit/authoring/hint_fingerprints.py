@@ -1,6 +1,6 @@
 """Write ``course_data/hint_fingerprints.json``: what the common mistakes return on the published cases.
 
-For every published case of a graded function and every mistake model of
+For every visible case of a graded function (published or extra) and every mistake model of
 the grader's ``hidden_checks.mistakes``, the fingerprints (a few sums, see
 ``cnn_checklib.fingerprint``) of the model's result and of the right result.
 The build ships the file beside ``expected_values.h5``, and the visible checks
@@ -11,7 +11,6 @@ Regenerate with ``python -m coursekit.authoring.hint_fingerprints`` (in the cour
 """
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -25,14 +24,12 @@ FILE_NAME = "hint_fingerprints.json"
 def fingerprints(course: Course) -> dict:
     checks = CourseChecks.for_course(course)
     check = checks.check
-    package = checks.settings.checks_package
-    mistakes = importlib.import_module(f"{package}.mistakes")
-    references = importlib.import_module(f"{package}.references")
+    mistakes, references = checks.mistakes, checks.references
     out = {"note": GENERATED_NOTE}
     for fn in sorted(mistakes.MISTAKES):
         reference = getattr(references, fn)
         per_case = []
-        for case in checks.cases.PUBLISHED_CASES[fn]():
+        for case in checks.cases.visible_cases(fn):
             right = check.fingerprint(check.primary(fn, reference(*case.args, **case.kwargs)))
             per_case.append([{"hint": hint, "model": check.fingerprint(value), "reference": right}
                              for hint, value in mistakes.model_results(fn, case.args, case.kwargs)])

@@ -1,11 +1,14 @@
 """Write the published expected values into ``course_data/expected_values.h5``.
 
 Every number below is copied from the assignment's published expected output
-(the English original and the newer Persian revision).  The only array that is
-computed here is ``conv_backward/dZ``: the seeds obtain it from ``conv_forward``
+(the English original and the newer Persian revision).  Two kinds of values are
+computed here.  ``conv_backward/dZ``: the seeds obtain it from ``conv_forward``
 on the seeded case, and the visible check for ``conv_backward`` must not call the
-student's ``conv_forward``.  ``tests/test_seed_values.py`` checks that this array
-reproduces the published ``mean(Z)`` and ``Z[3,2,1]``.
+student's ``conv_forward``; ``tests/test_seed_values.py`` checks that this array
+reproduces the published ``mean(Z)`` and ``Z[3,2,1]``.  The ``extra/`` values:
+what the grader's reference gives on the extra visible cases
+(``cnn_checks.EXTRA_CASES``, listed in ``cnn_checks.EXTRA_VALUES``), which check
+what the published cases cannot tell.
 
 Regenerate with ``python -m coursekit.authoring.seed_values`` (in the course folder).
 """
@@ -78,19 +81,38 @@ def seeded_conv_output():
     return np.einsum("mhwcij,ijcn->mhwn", windows, W) + b.reshape(1, 1, 1, -1)
 
 
-def write(path: Path) -> Path:
-    """Write every published value, plus the conv_backward input dZ, to *path*."""
+def extra_values(course) -> dict:
+    """{key: the reference's result} for every stored value of the extra visible cases."""
+    from ..grading.verdict.judge import CourseChecks
+
+    checks = CourseChecks.for_course(course)
+    references = checks.references
+    values = {}
+    for key, (fn, index, item) in checks.cases.EXTRA_VALUES.items():
+        case = checks.cases.EXTRA_CASES[fn]()[index]
+        result = getattr(references, fn)(*case.args, **case.kwargs)
+        values[key] = result if item is None else result[item]
+    return values
+
+
+def write(path: Path, course) -> Path:
+    """Write every published value, the conv_backward input dZ and the extra cases' values to *path*."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    extra = extra_values(course)
     with h5py.File(path, "w") as h5:
         h5.attrs["note"] = GENERATED_NOTE
         for key, value in PUBLISHED.items():
             h5[key] = np.asarray(value)
         h5["conv_backward/dZ"] = seeded_conv_output()
         h5["conv_backward/dZ"].attrs["note"] = "Input, not an expected value: Z of the seeded conv_forward case."
+        for key, value in extra.items():
+            h5[key] = np.asarray(value, dtype=np.float64)
+            h5[key].attrs["note"] = "Not published: the reference's result on an extra visible case."
     return path
 
 
 if __name__ == "__main__":
     from ..course import Course
 
-    print(f"wrote {write(Course.load().data_dir / 'expected_values.h5')}")
+    course = Course.load()
+    print(f"wrote {write(course.data_dir / 'expected_values.h5', course)}")

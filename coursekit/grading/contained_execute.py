@@ -58,7 +58,7 @@ from .incidents import record_incident
 from .kernel_messages import MAX_BYTES, guard_client
 from .sandbox.facts import FACTS_ARG, facts_argument, facts_of
 from .verdict.judge import CourseChecks, attempt_of
-from .verdict.stage import grade_cell, hidden_check_of, judging_order, language_of, new_session
+from .verdict.stage import forget_records, grade_cell, hidden_check_of, judging_order, language_of, new_session
 
 KERNEL_DIED = "KernelDied"
 NOT_RUN = "CellNotRun"
@@ -110,6 +110,7 @@ class ContainedExecute(Execute):
         self._deferred, self._ran = [], []
         self._restarts = 0
         self._attempt = attempt_of(nb)
+        forget_records(nb)
         self._course = Course.from_config(self.config)
         return super().preprocess(nb, resources, km=km)
 

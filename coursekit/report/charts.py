@@ -159,3 +159,34 @@ def pass_rate_figure(stats: list[CellStats]) -> Figure:
               frameon=False)
     fig.suptitle("Pass rate per graded cell (hardest first)", fontsize=12, fontweight="bold")
     return fig
+
+
+def mistakes_figure(rows: list[tuple[str, dict[str, int]]], languages: list[str]) -> Figure:
+    """Horizontal bars, one per (graded function, mistake) row, in the order given (top first), each split by
+    language: how many submissions show the mistake. *rows* are (label, {language: count})."""
+    height = 0.32 * len(rows) + 1.6
+    longest = max((len(label) for label, _ in rows), default=10)
+    fig = _new_figure(max(7.5, 4.5 + 0.075 * longest), height)
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    left = np.zeros(len(rows))
+    for i, lang in enumerate(languages):
+        counts = np.array([float(by_lang.get(lang, 0)) for _, by_lang in rows])
+        ax.barh(y, counts, left=left, height=0.7, color=LANGUAGE_COLOURS[i % len(LANGUAGE_COLOURS)],
+                label=language_label(lang))
+        left += counts
+    for yi, total in enumerate(left):
+        ax.text(total + max(left.max(initial=1.0) * 0.01, 0.05), yi, fmt_number(total), va="center", ha="left",
+                fontsize=8.5, color="#222222")
+    ax.set_yticks(y, [label for label, _ in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # the first row at the top
+    ax.set_xlim(0, max(left.max(initial=1.0), 1.0) * 1.12)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Submissions")
+    ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _style(ax)
+    if len(languages) > 1:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(languages), fontsize=8.5, frameon=False)
+    fig.suptitle("What the class got wrong: submissions per mistake", fontsize=12, fontweight="bold")
+    return fig

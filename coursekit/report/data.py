@@ -1,7 +1,9 @@
 """Report, first stage: what the report shows, read once from the gradebook and the autograded notebooks.
 
-Scores come from the gradebook through nbgrader's API; failure messages and
-incidents (``nb.metadata["coursekit"]["incidents"]``, see
+Scores come from the gradebook through nbgrader's API; failures, the mistakes
+they show (the verdict record of each graded cell,
+``cell.metadata["coursekit"]["verdict"]``, see ``coursekit.grading.verdict.judge``)
+and incidents (``nb.metadata["coursekit"]["incidents"]``, see
 ``coursekit.grading.incidents``) from the autograded notebooks.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from traitlets.config import Configurable
 
 from ..course import Course
 from ..grading.incidents import KINDS
+from ..grading.verdict.judge import RECORD_KEY
 
 GRADES_CSV = "grades_by_cell.csv"
 
@@ -29,6 +32,11 @@ SEVERITY = {kind: i for i, kind in enumerate(ATTENTION_LABELS)}
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 #: How the checks mark a failing check in their messages.
 FAILED_CHECK = "\u2717 "
+#: The marks that set the direction of a line (right-to-left output starts its lines with one).
+_DIRECTION_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                                         "\u2066\u2067\u2068\u2069"))
+#: The class of a failure that shows none of the modelled mistakes.
+UNRECOGNISED = ""
 EPS = 1e-9
 
 
@@ -37,7 +45,11 @@ class InstructorReport(Configurable):
     ``c.InstructorReport.<option>``)."""
 
     top_failures = Int(
-        5, help="How many of the most frequent failure messages to list per graded cell."
+        5, help="How many of the most frequent failure messages to list per mistake of a graded cell."
+    ).tag(config=True)
+    language = Unicode(
+        "", help="The language the report names the mistakes in (one of the course's languages); empty: the "
+                 "course's source language."
     ).tag(config=True)
     message_chars = Int(
         160, help="Failure messages are cut to this many characters."
@@ -82,6 +94,9 @@ class Submission:
     max_total: float
     grades: dict[str, CellGrade] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # cell -> message
+    #: failed cell -> the mistakes its verdict names (empty: failed for a reason no model recognised)
+    mistakes: dict[str, list[str]] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)  # graded cell -> the check its verdict is of
     incidents: list[Incident] = field(default_factory=list)
     notebooks_missing: list[str] = field(default_factory=list)
 
@@ -145,16 +160,43 @@ def failure_message(output: dict, limit: int = 160) -> str:
     students are grouped by what actually failed rather than by the
     ``N of M checks failed`` header; otherwise it is the first line."""
     ename = _ANSI.sub("", str(output.get("ename") or "Error")).strip() or "Error"
-    evalue = _ANSI.sub("", str(output.get("evalue") or ""))
+    evalue = _ANSI.sub("", str(output.get("evalue") or "")).translate(_DIRECTION_MARKS)
     lines = [line.strip() for line in evalue.splitlines() if line.strip()]
     failed = next((line[len(FAILED_CHECK):].strip() for line in lines
                    if line.startswith(FAILED_CHECK)), "")
     first = failed or (lines[0] if lines else "")
     first = first.rstrip(" :")  # "f raised NotImplementedError: " with an empty message
-    message = f"{ename}: {first}" if first else ename
-    if len(message) > limit:
-        message = message[: max(limit - 1, 1)].rstrip() + "\u2026"
-    return message
+    return _cut(f"{ename}: {first}" if first else ename, limit)
+
+
+def _cut(message: str, limit: int) -> str:
+    return message if len(message) <= limit else message[: max(limit - 1, 1)].rstrip() + "\u2026"
+
+
+@dataclass
+class CellFailure:
+    """How one graded cell of one submission failed."""
+
+    message: str
+    mistakes: list[str]
+    check: str | None = None
+
+
+def read_failure(cell: dict, output: dict, limit: int = 160) -> CellFailure:
+    """The failure of a graded *cell* whose error output is *output*: from its verdict record when the grader
+    wrote one (the first failure's English message, every mistake it names), else from the error's text."""
+    record = ((cell.get("metadata") or {}).get("coursekit") or {}).get(RECORD_KEY)
+    failures = record.get("failures") if isinstance(record, dict) else None
+    if not isinstance(failures, list) or not failures or not all(isinstance(f, dict) for f in failures):
+        return CellFailure(failure_message(output, limit), [])
+    ename = _ANSI.sub("", str(output.get("ename") or "Error")).strip() or "Error"
+    first = failures[0]
+    line = str(first.get("message") or "").split("\n", 1)[0].strip()
+    if first.get("case"):
+        line = f"[{first['case']}] {line}"
+    mistakes = list(dict.fromkeys(str(f["mistake"]) for f in failures if f.get("mistake")))
+    check = record.get("check")
+    return CellFailure(_cut(f"{ename}: {line}", limit), mistakes, str(check) if check else None)
 
 
 def _cell_key(notebook: str, cell: str, notebooks: list[str]) -> str:
@@ -164,8 +206,8 @@ def _cell_key(notebook: str, cell: str, notebooks: list[str]) -> str:
 
 
 def read_autograded(path: Path, notebooks: list[str], notebook: str,
-                    message_chars: int = 160) -> tuple[dict[str, str], list[Incident], list[str]]:
-    """Failure messages per grade cell, incidents and the order of the grade
+                    message_chars: int = 160) -> tuple[dict[str, CellFailure], list[Incident], list[str]]:
+    """Failures per grade cell, incidents and the order of the grade
     cells in one autograded notebook. An unreadable notebook is reported as a
     ``malformed`` incident."""
     try:
@@ -178,7 +220,7 @@ def read_autograded(path: Path, notebooks: list[str], notebook: str,
         msg = f"the autograded notebook could not be read ({type(err).__name__})"
         return {}, [Incident("malformed", None, msg)], []
 
-    failures: dict[str, str] = {}
+    failures: dict[str, CellFailure] = {}
     order: list[str] = []
     for cell in cells:
         if not isinstance(cell, dict):
@@ -190,7 +232,7 @@ def read_autograded(path: Path, notebooks: list[str], notebook: str,
         order.append(key)
         for output in cell.get("outputs") or []:
             if isinstance(output, dict) and output.get("output_type") == "error":
-                failures[key] = failure_message(output, message_chars)
+                failures[key] = read_failure(cell, output, message_chars)
                 break
 
     incidents: list[Incident] = []
@@ -262,7 +304,11 @@ def collect(course: Course, assignments: list[str] | None = None) -> ClassData:
                         continue
                     failures, incidents, order = read_autograded(
                         path, notebooks, snb.name, options.message_chars)
-                    record.failures.update(failures)
+                    for key, failure in failures.items():
+                        record.failures[key] = failure.message
+                        record.mistakes[key] = failure.mistakes
+                        if failure.check:
+                            record.checks[key] = failure.check
                     record.incidents.extend(incidents)
                     for key in order:
                         cell_order.setdefault(key, None)
@@ -314,6 +360,37 @@ def failure_counts(data: ClassData) -> dict[str, Counter]:
         for cell, message in sub.failures.items():
             counts[cell][message] += 1
     return dict(counts)
+
+
+def mistake_counts(data: ClassData) -> dict[str, dict[str, Counter]]:
+    """Per graded cell that some submission failed: per mistake (``UNRECOGNISED`` for a failure that shows none),
+    how many submissions of each language show it.  A submission whose failure shows two mistakes counts in
+    both."""
+    counts: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for sub in data.submissions:
+        for cell in sub.failures:
+            for mistake in sub.mistakes.get(cell) or [UNRECOGNISED]:
+                counts[cell][mistake][sub.language] += 1
+    return {cell: dict(by_mistake) for cell, by_mistake in counts.items()}
+
+
+def messages_by_mistake(data: ClassData) -> dict[str, dict[str, Counter]]:
+    """Per graded cell, per mistake (the first its failure names, else ``UNRECOGNISED``): how many submissions
+    failed with each message."""
+    grouped: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for sub in data.submissions:
+        for cell, message in sub.failures.items():
+            grouped[cell][(sub.mistakes.get(cell) or [UNRECOGNISED])[0]][message] += 1
+    return {cell: dict(by_mistake) for cell, by_mistake in grouped.items()}
+
+
+def check_names(data: ClassData) -> dict[str, str]:
+    """Per graded cell, the check (the function) its verdicts are of, where a verdict record says."""
+    names: dict[str, str] = {}
+    for sub in data.submissions:
+        for cell, check in sub.checks.items():
+            names.setdefault(cell, check)
+    return names
 
 
 @dataclass
@@ -405,3 +482,17 @@ def write_csv(data: ClassData, path: Path) -> Path:
             writer.writerow([sub.student, sub.assignment, sub.language, *scores,
                              _csv_number(sub.total)])
     return path
+
+
+def mistake_titles(course: Course, language: str | None = None) -> dict[str, str]:
+    """{mistake: its short name in *language* (default: ``c.InstructorReport.language``, else the course's
+    source language)}, from the course's check library; {} when the course has none to read."""
+    from ..grading.verdict.judge import CourseChecks
+
+    code = language or InstructorReport(config=course.config).language or course.source_language
+    try:
+        checks = CourseChecks.for_course(course)
+    except (FileNotFoundError, ImportError):
+        return {}
+    shown_in = checks.language(code)
+    return {name: checks.check.title(name).render(shown_in, whole_lines=False) for name in checks.check.MISTAKES}

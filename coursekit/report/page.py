@@ -5,8 +5,10 @@ failure messages and incidents from the autograded notebooks, then writes
 
 * ``report.html``: one self-contained page (figures embedded as PNG data
   URIs, inline CSS, no scripts, no network) with the score distribution, the
-  pass rate of every graded cell, the most frequent failure messages per cell,
-  the submissions that need attention and a few summary numbers;
+  pass rate of every graded cell, what the class got wrong (the submissions
+  per mistake of every graded function, per language, with the failure
+  messages grouped by mistake in a fold-out), the submissions that need
+  attention and a few summary numbers;
 * ``grades_by_cell.csv``: one row per (student, assignment), one column per
   graded cell, plus the language and the total.
 
@@ -25,10 +27,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..course import Course, CourseError
-from .charts import distribution_figure, pass_rate_figure, png_data_uri
-from .data import (ATTENTION_LABELS, GRADES_CSV, MANUAL_PENDING, InstructorReport, SEVERITY, CellStats, ClassData,
-                   attention_rows, cell_stats, collect, failure_counts, fmt_number, language_label, pending_manual,
-                   write_csv)
+from .charts import distribution_figure, mistakes_figure, pass_rate_figure, png_data_uri
+from .data import (ATTENTION_LABELS, GRADES_CSV, MANUAL_PENDING, UNRECOGNISED, InstructorReport, SEVERITY, CellStats,
+                   ClassData, attention_rows, cell_stats, check_names, collect, fmt_number, language_label,
+                   messages_by_mistake, mistake_counts, mistake_titles, pending_manual, write_csv)
 
 REPORT_HTML = "report.html"
 
@@ -244,37 +246,92 @@ def _pass_rate_section(stats: list[CellStats], languages: list[str], n_subs: int
     return "\n".join(parts)
 
 
-def _failures_section(stats: list[CellStats], counts: dict[str, Counter], top: int) -> str:
-    parts = ['<h2 id="failures">Most frequent failure messages per graded cell</h2>']
-    if not any(counts.values()):
+#: How the report names a failure that shows none of the modelled mistakes.
+UNRECOGNISED_LABEL = "no recognised mistake"
+
+
+def _hardest_first(stats: list[CellStats], cells) -> list[str]:
+    return [s.cell for s in stats if s.cell in cells] + sorted(set(cells) - {s.cell for s in stats})
+
+
+def _mistake_rows(cell: str, by_mistake: dict, titles: dict[str, str]) -> list[tuple[str, str, dict]]:
+    """(mistake, its name, {language: submissions}) of one cell: the most frequent first, the unrecognised last."""
+    named = sorted((m for m in by_mistake if m != UNRECOGNISED), key=lambda m: (-sum(by_mistake[m].values()), m))
+    rows = [(m, titles.get(m, m), by_mistake[m]) for m in named]
+    if UNRECOGNISED in by_mistake:
+        rows.append((UNRECOGNISED, UNRECOGNISED_LABEL, by_mistake[UNRECOGNISED]))
+    return rows
+
+
+def _mistakes_section(data: ClassData, stats: list[CellStats], titles: dict[str, str]) -> str:
+    parts = ['<h2 id="mistakes">What the class got wrong</h2>']
+    counts = mistake_counts(data)
+    if not counts:
         parts.append('<p class="note ok">No graded cell ended with an error.</p>')
         return "\n".join(parts)
-    order = [s.cell for s in stats] + sorted(set(counts) - {s.cell for s in stats})
+    checks = check_names(data)
+    languages = data.languages
+    per_cell = [(cell, _mistake_rows(cell, counts[cell], titles)) for cell in _hardest_first(stats, counts)]
+    chart_rows = [(f"{checks.get(cell, cell)}: {name}", by_lang) for cell, rows in per_cell for _m, name, by_lang in rows]
+    fig = mistakes_figure(chart_rows, languages)
+    parts.append(_figure(png_data_uri(fig), "Submissions per mistake of each graded function, by language: "
+                         + "; ".join(f"{label} {sum(n.values())}" for label, n in chart_rows) + ".",
+                         "One bar per mistake of a graded function, split by the language of the submission."))
+    parts.append("<p>For each graded function, the submissions whose failure shows each mistake that the hints name "
+                 "(the name the hint has), per language; a failure that shows two counts under both. "
+                 f"<em>{_e(UNRECOGNISED_LABEL)}</em>: failed for a reason no mistake model recognised. "
+                 "Hardest cells first.</p>")
+    headers = ["Graded function", "Mistake", *(_e(language_label(lang)) for lang in languages), "All"]
+    body = []
+    for cell, rows in per_cell:
+        failing = sum(1 for sub in data.submissions if cell in sub.failures)
+        span = f' rowspan="{len(rows)}"' if len(rows) > 1 else ""
+        for i, (mistake, name, by_lang) in enumerate(rows):
+            head = (f'<td{span}><code class="id">{_e(checks.get(cell, cell))}</code><br>'
+                    f'<small><code class="id">{_e(cell)}</code>, {failing} failing</small></td>' if i == 0 else "")
+            label = f"<em>{_e(name)}</em>" if mistake == UNRECOGNISED else f'<span dir="auto">{_e(name)}</span>'
+            numbers = "".join(f'<td class="num">{by_lang.get(lang, 0)}</td>' for lang in languages)
+            body.append(f'<tr class="mistake" data-cell="{_e(cell)}" data-mistake="{_e(mistake)}">{head}'
+                        f'<td>{label}</td>{numbers}<td class="num">{sum(by_lang.values())}</td></tr>')
+    num = ' class="num"'
+    head_row = "".join(f'<th scope="col"{num if i > 1 else ""}>{h}</th>' for i, h in enumerate(headers))
+    parts.append(f"<table>\n<thead><tr>{head_row}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>")
+    return "\n".join(parts)
+
+
+def _failures_section(data: ClassData, stats: list[CellStats], titles: dict[str, str], top: int) -> str:
+    """The failure messages, grouped by graded cell and mistake, folded."""
+    grouped = messages_by_mistake(data)
+    parts = ['<h2 id="failures">Failure messages by mistake</h2>']
+    if not grouped:
+        parts.append('<p class="note ok">No graded cell ended with an error.</p>')
+        return "\n".join(parts)
     rows = []
-    for cell in order:
-        counter = counts.get(cell)
-        if not counter:
-            continue
-        shown = counter.most_common(max(top, 1))
-        rest = sum(counter.values()) - sum(n for _, n in shown)
-        lines = [(f'<code dir="auto">{_e(msg)}</code>', str(n)) for msg, n in shown]
-        if rest:
-            others = len(counter) - len(shown)
-            lines.append((f"<em>{others} other message{'s' if others != 1 else ''}</em>", str(rest)))
+    for cell in _hardest_first(stats, grouped):
+        lines = []
+        for mistake, name, counter in _mistake_rows(cell, grouped[cell], titles):
+            shown = counter.most_common(max(top, 1))
+            rest = sum(counter.values()) - sum(n for _, n in shown)
+            label = f"<em>{_e(name)}</em>" if mistake == UNRECOGNISED else f'<span dir="auto">{_e(name)}</span>'
+            lines += [(label, f'<code dir="auto">{_e(msg)}</code>', str(n)) for msg, n in shown]
+            if rest:
+                others = len(counter) - len(shown)
+                lines.append((label, f"<em>{others} other message{'s' if others != 1 else ''}</em>", str(rest)))
         span = f' rowspan="{len(lines)}"' if len(lines) > 1 else ""
-        total = sum(counter.values())
-        for i, (msg, n) in enumerate(lines):
-            head = (f'<td{span}><code class="id">{_e(cell)}</code><br>'
-                    f"<small>{total} failing</small></td>"
+        total = sum(1 for sub in data.submissions if cell in sub.failures)
+        for i, (label, msg, n) in enumerate(lines):
+            head = (f'<td{span}><code class="id">{_e(cell)}</code><br><small>{total} failing</small></td>'
                     if i == 0 else "")
-            rows.append(f'<tr>{head}<td>{msg}</td><td class="num">{n}</td></tr>')
+            rows.append(f'<tr>{head}<td>{label}</td><td>{msg}</td><td class="num">{n}</td></tr>')
+    distinct = sum(len(counter) for by_mistake in grouped.values() for counter in by_mistake.values())
     parts.append(
-        "<p>The error each graded cell ended with (<code>ename: evalue</code>: the first failing "
-        "check when the checks list them, else the first line), counted over submissions; "
-        "hardest cells first.</p>"
-        '<table>\n<thead><tr><th scope="col">Graded cell</th><th scope="col">Failure message</th>'
-        '<th class="num" scope="col">Submissions</th></tr></thead>\n<tbody>\n'
-        + "\n".join(rows) + "\n</tbody>\n</table>")
+        f"<details><summary>The error each graded cell ended with, grouped by mistake ({distinct} distinct "
+        "messages)</summary>\n"
+        "<p><code>ename: message</code>: the first failing check, in English whatever the submission's language, "
+        "counted over submissions; hardest cells first.</p>"
+        '<table>\n<thead><tr><th scope="col">Graded cell</th><th scope="col">Mistake</th>'
+        '<th scope="col">Failure message</th><th class="num" scope="col">Submissions</th></tr></thead>\n<tbody>\n'
+        + "\n".join(rows) + "\n</tbody>\n</table>\n</details>")
     return "\n".join(parts)
 
 
@@ -291,10 +348,10 @@ def _assignments_label(assignments: list[str], course: Course) -> str:
 
 
 def render_html(data: ClassData, course: Course, top_failures: int = 5, csv_name: str = GRADES_CSV,
-                extra_sections: tuple[str, ...] = ()) -> str:
-    """The whole page as a string."""
+                extra_sections: tuple[str, ...] = (), titles: dict[str, str] | None = None) -> str:
+    """The whole page as a string; *titles* names the mistakes (default: ``mistake_titles(course)``)."""
     stats = cell_stats(data)
-    counts = failure_counts(data)
+    titles = mistake_titles(course) if titles is None else titles
     title = "Instructor report"
     if data.assignments:
         title += ": " + _assignments_label(data.assignments, course)
@@ -307,7 +364,8 @@ def render_html(data: ClassData, course: Course, top_failures: int = 5, csv_name
         _attention_section(data),
         _distribution_section(data),
         _pass_rate_section(stats, data.languages, len(data.submissions)),
-        _failures_section(stats, counts, top_failures),
+        _mistakes_section(data, stats, titles),
+        _failures_section(data, stats, titles, top_failures),
         *filter(None, extra_sections),
         "<footer>Pass = full marks on the cell. Scores are nbgrader's "
         "(manual score if set, else the autograder's).</footer>",

@@ -4,15 +4,18 @@
 compares the results with the published values (``data/expected_values.h5``).  It prints what it expected
 next to what it got, in the language of your notebook, and a hint when your result looks like a mistake
 that many students make.  Below, each function's published case says what is called and what is checked.
+Where the published case cannot tell a common mistake from the right answer (a 2 x 2 window, stride 1,
+pad 2), an extra case follows it, labelled "extra case" in what the check prints; its expected values are
+the reference's on its seeded inputs, stored beside the published ones.
 
 When your work is graded, the grader runs the same published cases, and more cases of its own, outside your
 notebook: these checks are here to help you, and what they print does not decide your grade.
 (The machinery, messages and hints are in ``cnn_checklib/``; you need not read it.)
 """
-from cnn_checklib import (Case, answered, as_array, as_int, as_ints, as_matrix, as_scalar, as_table,
+from cnn_checklib import (Case, Message, _, answered, as_array, as_int, as_ints, as_matrix, as_scalar, as_table,
                           expect_choice, expect_close, expect_mask, expect_not_negative, expect_positive,
                           expect_scalar, expect_shape, form_case, form_check, item, part, published, returned,
-                          seeded, visible_check, with_published_hints, your_numbers)
+                          part_of, seeded, visible_check, with_published_hints, your_numbers)
 
 
 # --- the published case of each function ----------------------------------------------------
@@ -143,6 +146,78 @@ def pool_backward_cases():
     return [inputs, mode_case("max"), mode_case("average")]
 
 
+# --- the extra cases: where the published case cannot tell a common mistake from the right answer ----
+def extra(what, **values):
+    """The label of an extra case: what it is."""
+    return Message(_("extra case: {what}"), what=Message(what, **values))
+
+
+def pool_forward_extra_cases():
+    """pool_forward(A_prev, {"stride": 2, "f": 3}), A_prev = seeded(2).randn(2, 5, 5, 3): the cache holds the
+    input A_prev itself (the published checks look at A only)."""
+    A_prev = seeded(2).randn(2, 5, 5, 3)
+
+    def the_cache_holds_A_prev(outcome):
+        expect_close("cache[0]", item(part_of(outcome.value, 1, "cache"), 0), A_prev)
+
+    return [Case((A_prev, {"stride": 2, "f": 3}), [the_cache_holds_A_prev],
+                 label=extra(_("the cache of input {shape}"), shape=A_prev.shape))]
+
+
+def conv_backward_extra_cases():
+    """conv_backward with pad 0, stride 2 and overlapping 3 x 3 windows (the published case has pad 2 and 2 x 2
+    windows that never overlap): A_prev (2, 5, 7, 3), W (3, 3, 3, 4), b (1, 1, 1, 4), dZ (2, 2, 3, 4),
+    seed 2; dA_prev, dW and db as the reference gives them."""
+    rng = seeded(2)
+    A_prev, W, b, dZ = rng.randn(2, 5, 7, 3), rng.randn(3, 3, 3, 4), rng.randn(1, 1, 1, 4), rng.randn(2, 2, 3, 4)
+    checks = [part(index, name, lambda value, name=name: expect_close(name, value, published(
+        f"extra/conv_backward/{name}"))) for index, name in enumerate(("dA_prev", "dW", "db"))]
+    return [Case((dZ, (A_prev, W, b, {"pad": 0, "stride": 2})), checks,
+                 label=extra(_("pad 0, stride 2, overlapping windows")))]
+
+
+def distribute_value_extra_cases():
+    """distribute_value(3.0, (2, 3)): a window that is not square (in a 2 x 2 one, n_H + n_W = n_H * n_W)."""
+    return [Case((3.0, (2, 3)), [returned(lambda a: expect_close(
+        "distribute_value(3.0, (2, 3))", a, published("extra/distribute_value/a")))],
+        label=extra(_("a window that is not square")))]
+
+
+def pool_backward_extra_cases():
+    """pool_backward with f = 3 and stride 2, both modes (the published case has stride 1), on
+    A_prev = seeded(2).randn(2, 5, 5, 3) and dA of shape (2, 2, 2, 3): windows that overlap, placed by the
+    stride; dA_prev as the reference gives it."""
+    rng = seeded(2)
+    A_prev, dA = rng.randn(2, 5, 5, 3), rng.randn(2, 2, 2, 3)
+
+    def mode_case(mode):
+        return Case((dA, (A_prev, {"stride": 2, "f": 3})), [returned(lambda dA_prev: expect_close(
+            f"dA_prev (mode={mode})", dA_prev, published(f"extra/pool_backward/{mode}_dA_prev")))], {"mode": mode},
+            label=extra(_("f=3, stride 2, overlapping windows")))
+
+    return [mode_case("max"), mode_case("average")]
+
+
+#: The extra cases of the functions that have some.
+EXTRA_CASES = {
+    "pool_forward": pool_forward_extra_cases,
+    "conv_backward": conv_backward_extra_cases,
+    "distribute_value": distribute_value_extra_cases,
+    "pool_backward": pool_backward_extra_cases,
+}
+
+#: The stored expected values of the extra cases: {key: (function, index of its extra case, item of the result
+#: or None for all of it)}, written from the reference by ``python -m coursekit.authoring.seed_values``.
+EXTRA_VALUES = {
+    "extra/conv_backward/dA_prev": ("conv_backward", 0, 0),
+    "extra/conv_backward/dW": ("conv_backward", 0, 1),
+    "extra/conv_backward/db": ("conv_backward", 0, 2),
+    "extra/distribute_value/a": ("distribute_value", 0, None),
+    "extra/pool_backward/max_dA_prev": ("pool_backward", 0, None),
+    "extra/pool_backward/average_dA_prev": ("pool_backward", 1, None),
+}
+
+
 #: The published cases of every graded function.
 PUBLISHED_CASES = {
     "zero_pad": zero_pad_cases,
@@ -156,19 +231,28 @@ PUBLISHED_CASES = {
 }
 
 
+def visible_cases(name):
+    """The cases the check of the function *name* runs: its published cases, then its extra cases."""
+    return PUBLISHED_CASES[name]() + EXTRA_CASES.get(name, list)()
+
+
 def published_cases(name):
-    """The published cases of the function *name*, each able to name a common mistake (a hint)."""
-    return with_published_hints(name, PUBLISHED_CASES[name]())
+    """The visible cases of the function *name* (published and extra), each able to name a common mistake."""
+    return with_published_hints(name, visible_cases(name))
 
 
-zero_pad = visible_check("zero_pad", zero_pad_cases)
-conv_single_step = visible_check("conv_single_step", conv_single_step_cases)
-conv_forward = visible_check("conv_forward", conv_forward_cases)
-pool_forward = visible_check("pool_forward", pool_forward_cases)
-conv_backward = visible_check("conv_backward", conv_backward_cases)
-create_mask_from_window = visible_check("create_mask_from_window", create_mask_from_window_cases)
-distribute_value = visible_check("distribute_value", distribute_value_cases)
-pool_backward = visible_check("pool_backward", pool_backward_cases)
+def _check(name):
+    return visible_check(name, lambda: visible_cases(name))
+
+
+zero_pad = _check("zero_pad")
+conv_single_step = _check("conv_single_step")
+conv_forward = _check("conv_forward")
+pool_forward = _check("pool_forward")
+conv_backward = _check("conv_backward")
+create_mask_from_window = _check("create_mask_from_window")
+distribute_value = _check("distribute_value")
+pool_backward = _check("pool_backward")
 
 
 # --- the exercises on paper: your numbers, then the form of each answer ----------------------

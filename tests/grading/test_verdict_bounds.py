@@ -69,7 +69,7 @@ def test_are_helpers_judged_before_their_callers_whatever_the_notebook_order():
     graded = [(index, None, name) for index, name in enumerate(names)]
     order = [name for _i, _c, name in judging_order(CHECKS, graded)]
     for caller in ("conv_forward", "conv_backward", "pool_backward"):
-        for helper in CHECKS.hidden.load(caller).HELPERS:
+        for helper in CHECKS.unit(caller).HELPERS:
             assert order.index(helper) < order.index(caller), (helper, caller, order)
     assert judging_order(CHECKS, [(0, None, "no_such_check")]) == [(0, None, "no_such_check")]
 

@@ -15,7 +15,7 @@ from coursekit.demo.answers import load_answers
 from scratch import ANSWERS, COURSE
 
 CHECKS = CourseChecks.for_course(COURSE)
-FUNCTIONS = [name for name in CHECKS.hidden.CHECKS if hasattr(CHECKS.hidden.load(name), "FUNCTION")]
+FUNCTIONS = [name for name in CHECKS.hidden.CHECKS if hasattr(CHECKS.unit(name), "FUNCTION")]
 MISTAKES = sorted((ANSWERS / "mistakes").glob("*.py"))
 EXERCISE_MISTAKES = sorted((ANSWERS / "exercises" / "mistakes").glob("*.py"))
 

@@ -21,6 +21,7 @@ from nbgrader.api import Gradebook
 
 from coursekit.course import Course
 from coursekit import cli
+from coursekit.grading.verdict.stage import write_verdict
 from coursekit.report import charts, data as report_data, page
 
 NOTEBOOK = "cnn_step_by_step"
@@ -48,6 +49,8 @@ class Sub:
     errors: dict = field(default_factory=dict)
     incidents: list | None = None
     write_notebook: bool = True
+    #: grade_id -> the grader's Verdict on that cell, written as the grader writes it (output and record).
+    verdicts: dict = field(default_factory=dict)
 
 
 pytestmark = pytest.mark.filterwarnings(
@@ -98,7 +101,9 @@ def autograded_notebook(sub: Sub, cells=CELLS) -> nbformat.NotebookNode:
             nb.cells.append(nbformat.v4.new_markdown_cell("my answer", metadata=meta))
             continue
         cell = nbformat.v4.new_code_cell(f"{grade_id}_check()", metadata=meta)
-        if grade_id in sub.errors:
+        if grade_id in sub.verdicts:
+            write_verdict(cell, sub.verdicts[grade_id])
+        elif grade_id in sub.errors:
             ename, evalue = sub.errors[grade_id]
             cell.outputs = [
                 nbformat.v4.new_output("stream", name="stdout", text="checking...\n"),
@@ -194,15 +199,17 @@ def parse(page: Path) -> tuple[str, _Tables]:
     return text, parser
 
 
-def failure_table(parsed: _Tables) -> dict[str, list[tuple[str, int]]]:
-    """cell -> [(message, count)] from the failures table (first cell spans rows)."""
-    out: dict[str, list[tuple[str, int]]] = {}
+def failure_table(parsed: _Tables, with_mistake: bool = False) -> dict[str, list[tuple]]:
+    """cell -> [(message, count)] (or [(mistake, message, count)]) from the folded table of failure messages
+    (its first cell spans rows)."""
+    out: dict[str, list[tuple]] = {}
     current = None
     for row in parsed.tables["failures"][1:]:
-        if len(row) == 3:
+        if len(row) == 4:
             current = row[0].split()[0]
             row = row[1:]
-        out.setdefault(current, []).append((row[0], int(row[1])))
+        out.setdefault(current, []).append(tuple(row[:2]) + (int(row[2]),) if with_mistake
+                                           else (row[1], int(row[2])))
     return out
 
 
@@ -347,7 +354,7 @@ def test_is_student_text_escaped(tmp_path):
     # the parsed text is the original, so nothing was lost either
     assert ["eve&<b>co</b>", "cnn_step_by_step_en", "Tampered cell",
             'cell test_zero_pad: <img src=x onerror="alert(1)">'] in parsed.tables["attention"]
-    assert [img["src"][:22] for img in parsed.imgs] == ["data:image/png;base64,"] * 2
+    assert [img["src"][:22] for img in parsed.imgs] == ["data:image/png;base64,"] * 3
 
 
 def test_does_the_csv_have_one_column_per_graded_cell(tmp_path):
@@ -377,7 +384,7 @@ def test_does_the_page_work_offline_with_valid_pngs(tmp_path):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text, re.I)
     assert all(not re.match(r"\s*(?:https?:)?//", value, re.I) for _, value in parsed.links)
     assert "<script" not in text and "<link" not in text and "@import" not in text
-    assert len(parsed.imgs) == 2  # distribution and pass rates
+    assert len(parsed.imgs) == 3  # distribution, pass rates and mistakes
     for img in parsed.imgs:
         prefix = "data:image/png;base64,"
         assert img["src"].startswith(prefix)
@@ -579,6 +586,107 @@ def test_does_a_missing_gradebook_fail_cleanly_without_creating_one(tmp_path, ca
     assert cli.main(["report", "--course-root", str(root), "--out", str(tmp_path / "out")]) == 2
     assert "no gradebook" in capsys.readouterr().err
     assert not (root / "gradebook.db").exists()
+
+
+# --- what the class got wrong: mistakes counted from the verdicts' records ----------------------------------
+
+#: (student, language, catalogued answer, graded cell) of a class whose submissions share mistakes.
+SHARED_MISTAKES = [
+    ("amy", "en", "pool_backward__ignores_stride", "test_pool_backward"),
+    ("ben", "en", "pool_backward__ignores_stride", "test_pool_backward"),
+    ("cyrus", "fa", "pool_backward__ignores_stride", "test_pool_backward"),
+    ("dara", "fa", "pool_backward__overwrites_overlaps", "test_pool_backward"),
+    ("elif", "tr", "pool_backward__ignores_stride", "test_pool_backward"),
+    ("emre", "tr", "pool_backward__mask_in_average_mode", "test_pool_backward"),
+    ("amy", "en", "conv_single_step__bias_as_array", "test_conv_single_step"),
+    ("cyrus", "fa", "conv_single_step__bias_as_array", "test_conv_single_step"),
+    ("dara", "fa", "conv_single_step__bias_as_array", "test_conv_single_step"),
+    ("farah", "fa", "conv_single_step__float_of_b", "test_conv_single_step"),
+    ("elif", "tr", "conv_single_step__np_float_of_b", "test_conv_single_step"),
+    ("ben", "en", "conv_backward__published_stride_less", "test_conv_backward"),
+    ("farah", "fa", "conv_backward__unpads_each_example_with_minus_pad", "test_conv_backward"),
+]
+MISTAKE_CELLS = {"test_conv_single_step": (10, "code"), "test_conv_backward": (20, "code"),
+                 "test_pool_backward": (20, "code")}
+
+
+def shared_mistakes_class() -> list[Sub]:
+    """Each student's submission in their language, each failing cell judged by the grader on the answer."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hidden_checks"))
+    from coursekit.grading.verdict.local import verdict_here
+    from scratch import ANSWERS
+    from test_hidden_checks import CHECKS, answers_namespace
+
+    subs: dict[str, Sub] = {}
+    for student, lang, answer, cell in SHARED_MISTAKES:
+        verdict = verdict_here(CHECKS.cell(answer.split("__")[0], student),
+                               answers_namespace(ANSWERS / "mistakes" / f"{answer}.py"), lang)
+        assert not verdict.passed
+        sub = subs.setdefault(student, Sub(student, lang))
+        sub.scores[cell], sub.verdicts[cell] = 0, verdict
+    return list(subs.values())
+
+
+def mistakes_table(parsed: _Tables) -> dict[tuple[str, str], list[int]]:
+    """(function, mistake) -> [per language..., all] from the "What the class got wrong" table."""
+    out, current = {}, None
+    header, *rows = parsed.tables["mistakes"]
+    for row in rows:
+        if len(row) == len(header):
+            current, row = row[0].split()[0], row[1:]
+        out[(current, row[0])] = [int(n) for n in row[1:]]
+    return out
+
+
+def test_does_the_report_count_the_mistakes_of_the_class_per_function_and_language(tmp_path):
+    """Are the submissions counted per mistake (named in the instructor's language) and per language, Persian
+    included, from the verdicts' records; are failures no model recognises counted apart, and the messages
+    folded and grouped by mistake?"""
+    from coursekit.report.data import mistake_titles
+    from scratch import COURSE
+
+    root = make_course(tmp_path / "c", shared_mistakes_class(), cells=MISTAKE_CELLS)
+    titles = mistake_titles(COURSE, "en")
+    html_text = page.render_html(collect(root), Course.load(root), titles=titles)
+    (tmp_path / "report.html").write_text(html_text, encoding="utf-8")
+    _, parsed = parse(tmp_path / "report.html")
+    assert parsed.tables["mistakes"][0] == ["Graded function", "Mistake", "en", "fa", "tr", "All"]
+    assert mistakes_table(parsed) == {           # en fa tr all
+        ("pool_backward", "the stride ignored"): [2, 1, 1, 4],
+        ("pool_backward", "overlapping windows overwritten"): [0, 1, 0, 1],
+        ("pool_backward", "no recognised mistake"): [0, 0, 1, 1],
+        ("conv_single_step", "the bias added as an array"): [1, 2, 0, 3],
+        ("conv_single_step", "a name removed from NumPy"): [0, 0, 1, 1],
+        ("conv_single_step", "float() of an array"): [0, 1, 0, 1],
+        ("conv_backward", "un-padding with [pad:-pad]"): [1, 1, 0, 2],  # ben's answer makes both mistakes
+        ("conv_backward", "the stride ignored"): [1, 0, 0, 1],
+    }
+    # The fold-out groups the messages by mistake: the Persian and Turkish failures read as the English ones.
+    assert "<details>" in html_text
+    folded = failure_table(parsed, with_mistake=True)
+    stride = [(m, n) for name, m, n in folded["test_pool_backward"] if name == "the stride ignored"]
+    assert sum(n for _, n in stride) == 4 and len(stride) == 1, stride
+    assert stride[0][0].startswith("CheckFailed: [extra case: f=3, stride 2, overlapping windows]")
+
+
+def test_are_the_mistakes_named_in_the_instructors_language():
+    """Does the report name a mistake by its hint's short name, translated for a Persian or Turkish instructor?"""
+    from coursekit.report.data import mistake_titles
+    from scratch import COURSE
+
+    english, persian, turkish = (mistake_titles(COURSE, lang) for lang in ("en", "fa", "tr"))
+    assert english["stride_ignored"] == "the stride ignored"
+    assert persian["stride_ignored"] == "گام نادیده گرفته شده"
+    assert turkish["stride_ignored"] == "adımın yok sayılması"
+    assert set(english) == set(persian) == set(turkish)
+
+
+def test_is_a_persian_failure_line_found_without_a_verdict_record():
+    """Without a verdict record (a notebook graded before records), is the failing check of a Persian report,
+    whose lines start with a direction mark, still the line shown rather than its header?"""
+    evalue = "\u2067conv_forward: ۱ از ۴ بررسی رد شد.\u2069\n\u2067✗ Z[3, 2, 1] نادرست است.\u2069"
+    assert report_data.failure_message({"ename": "CheckFailed", "evalue": evalue}) == \
+        "CheckFailed: Z[3, 2, 1] نادرست است."
 
 
 def test_does_a_section_named_in_the_config_reach_the_page_and_a_wrong_name_fail_clearly(tmp_path):

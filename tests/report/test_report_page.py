@@ -52,12 +52,13 @@ def test_does_the_report_page_show_its_figures_without_touching_the_network(grad
         headings = page.locator("h2").all_inner_texts()
         page.screenshot(path=str(screenshot_path("report_page.png")), full_page=True)
 
-    assert len(images) == 2, f"expected the distribution and the pass-rate figures, got {images}"
+    assert len(images) == 3, f"expected the distribution, pass-rate and mistakes figures, got {images}"
     assert all(i["complete"] and i["width"] > 0 for i in images), f"figures that did not load: {images}"
     assert all(i["src"].startswith("data:image/png") for i in images)
     assert refused == [], f"the page tried to reach the network: {refused}"
     assert requests and all(url.startswith(("file:", "data:")) for url in requests), requests
     assert "Score distribution" in headings and "Pass rate per graded cell" in headings
+    assert "What the class got wrong" in headings
 
 
 @pytest.mark.slow

@@ -500,6 +500,30 @@ def test_does_a_failing_hidden_check_speak_the_notebooks_language(graded, lang):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_does_the_graded_cell_keep_the_verdicts_record_in_english(graded, lang):
+    """Does a graded cell of the autograded notebook keep the verdict's record: its check, the failures in
+    English whatever the notebook's language, and the mistake they show?"""
+    cell = next(c for c in graded.notebook("autograded", lang, HIDDEN_MISTAKE).cells
+                if c.get("id") == "test_conv_backward")
+    record = cell.metadata["coursekit"]["verdict"]
+    assert record["check"] == "conv_backward" and record["passed"] is False
+    assert {f["mistake"] for f in record["failures"]} >= {"unpad_minus_pad"}
+    assert all(f["message"].isascii() for f in record["failures"]), record
+    passed = next(c for c in graded.notebook("autograded", lang, HIDDEN_MISTAKE).cells if c.get("id") == "test_zero_pad")
+    assert passed.metadata["coursekit"]["verdict"] == {"check": "zero_pad", "passed": True, "failures": []}
+
+
+@pytest.mark.slow
+def test_does_the_report_count_the_graded_mistake_in_every_language(graded):
+    """Does the instructor report of the graded course count the [pad:-pad] mistake once in each language?"""
+    from coursekit.report.data import collect, mistake_counts
+
+    counts = mistake_counts(collect(graded.course))
+    assert counts["test_conv_backward"]["unpad_minus_pad"] == Counter({lang: 1 for lang in LANGUAGES})
+
+
+@pytest.mark.slow
 def test_is_every_line_of_a_persian_verdict_isolated_right_to_left(graded):
     """Does each line of a Persian verdict sit between RLI and PDI, so that it reads in order in an output area?"""
     lines = graded.error(HIDDEN_MISTAKE, "fa", "test_conv_backward").splitlines()

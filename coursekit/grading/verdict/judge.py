@@ -56,6 +56,19 @@ class Verdict:
     passed: bool
     text: str
     reports: list = field(default_factory=list)
+    check: str = ""
+
+    def record(self) -> dict:
+        """The verdict as data, in English whatever the student's language (``RECORD_KEY`` in the graded cell's
+        metadata; the instructor report reads it): the check, whether it passed, and each failure with the
+        mistake it shows, if any."""
+        return {"check": self.check, "passed": self.passed,
+                "failures": [dict(item, hidden=report.kind == "hidden")
+                             for report in self.reports for item in report.records()]}
+
+
+#: Where a graded cell's verdict record is kept: ``cell.metadata["coursekit"]["verdict"]``.
+RECORD_KEY = "verdict"
 
 
 class _ImportedBeside:
@@ -133,6 +146,7 @@ class CourseChecks:
             # Everything the verdicts use is imported now: nothing is looked up by name later.
             self.units = {name: importlib.import_module(module) for name, module in hidden.CHECKS.items()}
             self.references = importlib.import_module(f"{self.settings.checks_package}.references")
+            self.mistakes = importlib.import_module(f"{self.settings.checks_package}.mistakes")
         master_dir = self.course.master_dir.resolve()
         for module, where in ((cases, Path(cases.__file__).resolve().parent),
                               (library, Path(library.__file__).resolve().parent.parent)):
@@ -230,7 +244,7 @@ class CellCheck:
         reports = [published, hidden]
         shown_in = self.checks.language(language)
         text = "\n".join(report.render(shown_in) for report in reports)
-        return Verdict(published.passed and hidden.passed, text, reports)
+        return Verdict(published.passed and hidden.passed, text, reports, self.name)
 
     def _answers(self, reply: Reply, names):
         """The Outcome whose value is the tuple of the answers *names*, in that order."""

@@ -16,7 +16,7 @@ from nbformat.v4 import new_output
 
 from ...course import Course
 from . import FAILED
-from .judge import CourseChecks, answer_helper
+from .judge import RECORD_KEY, CourseChecks, answer_helper
 from .session import ProbeSession
 
 #: The line of a graded cell's hidden region that names its check: ``# hidden check: conv_forward``.
@@ -73,11 +73,26 @@ async def grade_cell(session: ProbeSession, checks: CourseChecks, cell, name: st
     replies = await session.ask_all(cell_check.requests(), time.monotonic() + timeout)
     timed_out = any(reply.status == "timeout" for reply in replies)
     verdict = cell_check.verdict(replies, language)
+    write_verdict(cell, verdict)
+    return verdict, timed_out
+
+
+def write_verdict(cell, verdict) -> None:
+    """Make *verdict* the graded cell's only output (what nbgrader scores), and keep its record in the cell's
+    metadata (what the instructor report counts)."""
+    cell.metadata.setdefault("coursekit", {})[RECORD_KEY] = verdict.record()
     if verdict.passed:
         cell.outputs = [new_output("stream", name="stdout", text=verdict.text + "\n")]
     else:
         cell.outputs = [new_output("error", ename=FAILED, evalue=verdict.text, traceback=verdict.text.split("\n"))]
-    return verdict, timed_out
+
+
+def forget_records(nb) -> None:
+    """Remove every verdict record from *nb*: a submission's own are claims; the grader writes the real ones."""
+    for cell in nb.cells:
+        kit = cell.get("metadata", {}).get("coursekit")
+        if isinstance(kit, dict):
+            kit.pop(RECORD_KEY, None)
 
 
 def language_of(course: Course, resources) -> str:

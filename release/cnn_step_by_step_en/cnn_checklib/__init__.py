@@ -10,8 +10,8 @@ from .expect import (answered, as_array, as_int, as_ints, as_matrix, as_scalar, 
                      expect_close, expect_int, expect_mask, expect_not_negative, expect_positive, expect_scalar,
                      expect_shape, expect_tuple, expect_unchanged, max_abs_difference, rel_error)  # noqa: F401
 from .failures import CheckFailed, Opaque, Outcome, call, fail, kind, no_result  # noqa: F401
-from .hints import (HINTS, fingerprint, hint, hint_for_error, mistake_by_fingerprint, mistake_of, primary,  # noqa: F401
-                    with_published_hints)
+from .hints import (HINTS, MISTAKES, Hint, Mistake, Raises, fingerprint, hint, hint_for_error,  # noqa: F401
+                    mistake_by_fingerprint, mistake_of, primary, title, with_published_hints)
 from .language import LRI, PDI, RLI, Language, Message, _, as_language, gettext, isolate, isolate_lines, show  # noqa: F401
 from .numbers import your_numbers  # noqa: F401
-from .published import item, part, published, returned, seeded  # noqa: F401
+from .published import item, part, part_of, published, returned, seeded  # noqa: F401

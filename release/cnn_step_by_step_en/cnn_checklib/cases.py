@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from .failures import CheckFailed, Outcome, call
-from .hints import with_published_hints
+from .hints import hint_for_error, with_published_hints
 from .language import Message, _, as_language, isolate_lines
 
 
@@ -42,6 +42,14 @@ class Report:
             return Message(_("{fn}: your answer has the right form. Its values are checked when your work is "
                              "graded."), fn=self.fn_name)
         return Message(_("{fn}: all {total} checks passed."), fn=self.fn_name, total=self.total)
+
+    def records(self):
+        """The failures as data, in English, for the instructor's report: one ``{"case", "message", "mistake"}``
+        per failure line (the case's label or None, the message as the report shows it, the name of the mistake
+        its hint names or None)."""
+        return [{"case": None if label is None else label.render("en", whole_lines=False),
+                 "message": failure.render("en", whole_lines=False, conceal=self.kind == "hidden"),
+                 "mistake": getattr(failure.hint, "name", None)} for label, failure in self.failures]
 
     def render(self, language=None, whole_lines=True):
         """The report as text: the header, then a line per failure (and its hint).
@@ -81,6 +89,8 @@ def judge(fn_name, cases, outcomes, kind="visible"):
 def _judge_cases(fn_name, cases, outcomes, failures):
     for case, outcome in zip(cases, outcomes):
         if isinstance(outcome, CheckFailed):
+            if outcome.hint is None and outcome.raised is not None:
+                outcome.hint = hint_for_error(fn_name, *outcome.raised, case.args, case.kwargs)
             failures += [(case.label, outcome)] * len(case.checks)
             continue
         before = len(failures)

@@ -1,7 +1,6 @@
 """What a call gave (an Outcome, or the failure that stands for none), and failed checks."""
 import warnings
 
-from .hints import hint_for_error
 from .language import Message, _
 
 
@@ -9,14 +8,17 @@ class CheckFailed(AssertionError):
     """A check found a wrong result; the message says which and how, the hint (if any) why.
 
     *concealed* is the same failure told without its expected values: a hidden check's report shows only that.
+    *raised*, for a call that raised, is the exception's (name, message): the case that made the call names
+    the mistake behind it (``cases.judge``), knowing its arguments.
     """
 
-    def __init__(self, message, hint=None, concealed=None):
+    def __init__(self, message, hint=None, concealed=None, raised=None):
         super().__init__(message)
         #: A Message, or a Report of several checks.
         self.message = message if hasattr(message, "render") else Message("{text}", text=str(message))
         self.hint = hint
         self.concealed = concealed
+        self.raised = raised
 
     def render(self, language=None, whole_lines=True, conceal=False):
         message = self.concealed if conceal and self.concealed is not None else self.message
@@ -67,7 +69,7 @@ def call(fn_name, fn, *args, **kwargs):
         raise
     except Exception as err:  # the student's bug, reported with its type and message
         raise CheckFailed(Message(_("{fn} raised {error}: {message}"), fn=fn_name, error=type(err).__name__,
-                                  message=str(err)), hint_for_error(fn_name, type(err).__name__, str(err))) from None
+                                  message=str(err)), raised=(type(err).__name__, str(err))) from None
 
 
 def no_result(reason, fn_name, **values):
@@ -79,5 +81,5 @@ def no_result(reason, fn_name, **values):
         "died": _("The kernel stopped while {fn} ran (os._exit, a crash, or the memory limit)."),
         "garbled": _("{fn} gave no result that the grader could read."),
     }
-    hint = hint_for_error(fn_name, values.get("error", ""), values.get("message", "")) if reason == "raised" else None
-    return CheckFailed(Message(texts[reason], fn=fn_name, **values), hint)
+    raised = (values.get("error", ""), values.get("message", "")) if reason == "raised" else None
+    return CheckFailed(Message(texts[reason], fn=fn_name, **values), raised=raised)

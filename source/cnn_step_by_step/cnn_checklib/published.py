@@ -32,14 +32,16 @@ def returned(check):
     return lambda outcome: check(outcome.value)
 
 
+def part_of(value, index, name):
+    """Item *index* of a returned tuple, which is *name*."""
+    if type(value) is not tuple or len(value) <= index:
+        fail(_("{name} should be returned as item {index} of a tuple."), name=name, index=index)
+    return value[index]
+
+
 def part(index, name, check):
     """A check of item *index* of the returned tuple (once the tuple itself is right)."""
-    def on_outcome(outcome):
-        value = outcome.value
-        if type(value) is not tuple or len(value) <= index:
-            fail(_("{name} should be returned as item {index} of a tuple."), name=name, index=index)
-        check(value[index])
-    return on_outcome
+    return lambda outcome: check(part_of(outcome.value, index, name))
 
 
 def item(container, index):
