@@ -12,10 +12,10 @@ When your work is graded, the grader runs the same published cases, and more cas
 notebook: these checks are here to help you, and what they print does not decide your grade.
 (The machinery, messages and hints are in ``cnn_checklib/``; you need not read it.)
 """
-from cnn_checklib import (Case, Message, _, answered, as_array, as_int, as_ints, as_matrix, as_scalar, as_table,
-                          expect_choice, expect_close, expect_mask, expect_not_negative, expect_positive,
-                          expect_scalar, expect_shape, form_case, form_check, item, part, published, returned,
-                          part_of, seeded, visible_check, with_published_hints, your_numbers)
+from cnn_checklib import (Case, Message, _, answered, as_array, as_matrix, as_scalar, expect_choice, expect_close,
+                          expect_mask, expect_scalar, expect_shape, form_case, form_check, item, layer_counts,
+                          layer_shape, part, part_of, per_layer, positive_ints, published, returned, seeded,
+                          visible_check, with_published_hints, your_numbers)
 
 
 # --- the published case of each function ----------------------------------------------------
@@ -260,46 +260,14 @@ pool_backward = _check("pool_backward")
 # salt (cnn_checklib/numbers.py says how); the grader draws them the same way, for the id you submit under.
 # These checks look at the form of an answer (its type, its dimensions, its keys) and never at its values,
 # which the graded checks judge.  Everything the graded checks require of the form is checked here, so an
-# answer that passes can lose points only for its numbers.
-LAYERS = ("conv", "pool", "flatten", "fc1", "fc2")
-
-
-def per_layer(name, check_layer):
-    """A dict with one entry per layer of LAYERS, each entry checked by *check_layer(label, layer, entry)*."""
-    def table(value):
-        return as_table(name, answered(name, value), LAYERS)
-
-    return [form_case(table)] + [
-        form_case(lambda value, layer=layer: check_layer(f"{name}[{layer!r}]", layer, answered(
-            f"{name}[{layer!r}]", table(value)[layer]))) for layer in LAYERS]
-
-
-def layer_shape(name, layer, entry):
-    """CONV and POOL: (height, width, channels), three positive ints; the others: one positive int."""
-    sizes = as_ints(name, entry, 3) if layer in ("conv", "pool") else (as_int(name, entry),)
-    for size in sizes:
-        expect_positive(name, size)
-
-
-def layer_counts(name, layer, entry):
-    """(weights, biases): two ints, neither negative."""
-    for count in as_ints(name, entry, 2):
-        expect_not_negative(name, count)
-
-
-def one_by_one_shape(shape, reason):
-    """(height, width, channels): three positive ints."""
-    for size in as_ints("one_by_one_shape", answered("one_by_one_shape", shape), 3):
-        expect_positive("one_by_one_shape", size)
-
-
+# answer that passes can lose points only for its numbers (the layer tables' checks: cnn_checklib/forms.py).
 #: The answers each paper exercise reads, and the checks of their form.
 FORM_CASES = {
     "edge_output": (("edge_output",), lambda: [form_case(lambda v: as_matrix("edge_output", answered("edge_output", v)))]),
     "layer_shapes": (("layer_shapes",), lambda: per_layer("layer_shapes", layer_shape)),
     "layer_parameters": (("layer_parameters",), lambda: per_layer("layer_parameters", layer_counts)),
     "one_by_one": (("one_by_one_shape", "one_by_one_reason"), lambda: [
-        form_case(one_by_one_shape),
+        form_case(lambda shape, reason: positive_ints("one_by_one_shape", shape, 3)),
         form_case(lambda shape, reason: expect_choice("one_by_one_reason", answered("one_by_one_reason", reason),
                                                       (1, 2, 3, 4)))]),
     "gap_backprop": (("gap_O", "gap_L", "gap_dF", "gap_dX"), lambda: [

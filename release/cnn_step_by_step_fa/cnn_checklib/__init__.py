@@ -13,5 +13,6 @@ from .failures import CheckFailed, Opaque, Outcome, call, fail, kind, no_result 
 from .hints import (HINTS, MISTAKES, Hint, Mistake, Raises, fingerprint, hint, hint_for_error,  # noqa: F401
                     mistake_by_fingerprint, mistake_of, primary, title, with_published_hints)
 from .language import LRI, PDI, RLI, Language, Message, _, as_language, gettext, isolate, isolate_lines, show  # noqa: F401
+from .forms import LAYERS, layer_counts, layer_shape, per_layer, positive_ints  # noqa: F401
 from .numbers import your_numbers  # noqa: F401
 from .published import item, part, part_of, published, returned, seeded  # noqa: F401
