@@ -66,9 +66,14 @@ def mark_line(line: str) -> str:
     if line.startswith((LRM, RLM)):
         return line
     direction = line_direction(line)
+    if direction == "rtl":
+        # Unless a right-to-left letter opens the line, the mark decides: Chromium skips a closed isolate when
+        # it looks for the first strong letter of some lines and not of others (a right-to-left isolate
+        # holding left-to-right isolates is read as left to right).
+        return line if unicodedata.bidirectional(line[:1] or " ") in _RIGHT_TO_LEFT else RLM + line
     if direction is None or direction == (first_strong(line) or "ltr"):
         return line
-    return (RLM if direction == "rtl" else LRM) + line
+    return LRM + line
 
 
 _LINE = re.compile(r"[^\n]+")

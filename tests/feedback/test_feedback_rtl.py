@@ -57,7 +57,15 @@ def test_does_a_persian_verdict_line_starting_with_a_code_name_get_a_right_to_le
 def test_are_the_lines_of_an_output_marked_one_by_one_and_its_line_breaks_kept():
     """Is each line of a whole output marked on its own, with empty lines and the final newline kept?"""
     text = f"{HEADER}\n\nx = 1\n{HINT}\n"
-    assert mark_lines(text) == f"{RLM}{HEADER}\n\nx = 1\n{HINT}\n"
+    assert mark_lines(text) == f"{RLM}{HEADER}\n\nx = 1\n{RLM}{HINT}\n"
+
+
+def test_does_every_right_to_left_line_not_opened_by_a_persian_letter_get_its_mark():
+    """A right-to-left isolate holding isolated code (what your_numbers prints first): is it marked, and is a
+    line that a Persian letter opens left alone?"""
+    numbers = f"{RLI}عددهای شما، برای شناسهٔ {LRI}student-7{PDI} (کد {LRI}bc96f6eec5{PDI}):{PDI}"
+    assert mark_lines(numbers) == RLM + numbers
+    assert mark_lines("راهنمایی: b.item()") == "راهنمایی: b.item()"
 
 
 def error_page(lang: str = "fa") -> str:
