@@ -56,7 +56,7 @@ def edge_numbers(r):
 
 def conv_size(n, f, pad, stride):
     """The output size of a window of *f* over *n* (padded by *pad* on each side) with *stride*."""
-    return (n + 2 * pad - f) // stride + 1
+    return (n - f + 2 * pad) // stride + 1
 
 
 def network_numbers(r):
