@@ -21,8 +21,6 @@ This package is never copied into release/, autograded/ or feedback/, never
 imported in a student's kernel, and no sandbox can see it.  It imports the
 master's check library ``cnn_checklib`` (the grader puts the master folder on its path).
 """
-import importlib
-
 #: The hidden check of every autograded cell: {check name: module name}.
 CHECKS = {name: f"{__name__}.{name}" for name in (
     "zero_pad", "conv_single_step", "conv_forward", "pool_forward", "conv_backward",
@@ -30,9 +28,3 @@ CHECKS = {name: f"{__name__}.{name}" for name in (
     "edge_output", "layer_shapes", "layer_parameters", "one_by_one", "gap_backprop", "pooling_by_hand",
 )}
 
-
-def load(name):
-    """The module of the hidden check *name*."""
-    if name not in CHECKS:
-        raise KeyError(f"no hidden check named {name!r}; the hidden checks are {', '.join(CHECKS)}")
-    return importlib.import_module(CHECKS[name])

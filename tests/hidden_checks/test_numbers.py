@@ -11,8 +11,8 @@ from test_hidden_checks import CHECKS, COURSE, master_solutions, numbers_source
 
 NUMBERS = CHECKS.check.numbers
 #: The exercises on paper: {hidden check: its key in the numbers}.
-EXERCISES = {name: CHECKS.hidden.load(name).NUMBERS for name in CHECKS.hidden.CHECKS
-             if hasattr(CHECKS.hidden.load(name), "NUMBERS")}
+EXERCISES = {name: CHECKS.unit(name).NUMBERS for name in CHECKS.hidden.CHECKS
+             if hasattr(CHECKS.unit(name), "NUMBERS")}
 #: As many students as a large class: every variant they get is drawn, solved and checked.
 CLASS = [f"s{2026000 + i}" for i in range(500)]
 SALT = COURSE.numbers_salt

@@ -89,7 +89,7 @@ class _ImportedBeside:
     def __enter__(self):
         self.saved_modules = {key: sys.modules.pop(key) for key in self._ours()}
         self.saved_path = list(sys.path)
-        sys.path[:0] = [path for path in self.paths]
+        sys.path[:0] = self.paths
         importlib.invalidate_caches()
         return self
 
