@@ -299,13 +299,23 @@ class ContainedExecute(Execute):
     #: More messages than this before a trivial request's idle status means a thread floods the channel.
     FLOOD_MESSAGES = 500
 
+    #: The pauses before each trivial request: a thread the cell started has begun by the first, and on a
+    #: loaded machine by the second.
+    REST_PAUSES = (0.2, 0.6)
+
     async def _output_at_rest(self, seconds: float) -> bool:
         """Does a trivial request's idle status come through the output channel within *seconds*, behind no
-        more than FLOOD_MESSAGES others (a thread that floods the channel sends thousands)?"""
-        deadline = time.monotonic() + seconds
+        more than FLOOD_MESSAGES others (a thread that floods the channel sends thousands), after each pause?"""
+        for pause in self.REST_PAUSES:
+            if not await self._idle_after(pause, seconds):
+                return False
+        return True
+
+    async def _idle_after(self, pause: float, seconds: float) -> bool:
+        deadline = time.monotonic() + pause + seconds
         others = 0
         try:
-            await asyncio.sleep(0.2)  # a thread the cell started has begun by now
+            await asyncio.sleep(pause)
             msg_id = self.kc.execute("pass", silent=True, store_history=False)
             while time.monotonic() < deadline and others <= self.FLOOD_MESSAGES:
                 msg = await self.kc.get_iopub_msg(timeout=max(0.0, deadline - time.monotonic()))
