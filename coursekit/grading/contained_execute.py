@@ -251,11 +251,16 @@ class ContainedExecute(Execute):
             return False
         self._restarts += 1
         self._session = None
+        short, long = self.REST_PAUSES
+        pause = short
         while True:
             if not await self._fresh_kernel():
                 return False
-            flooding = await self._replay(self._ran)
+            flooding = await self._replay(self._ran, pause)
             if flooding is None:
+                if pause == short and not await self._idle_after(long, self.responsive_after_timeout_s):
+                    pause = long  # a thread began after the short pause: find its cell again, waiting longer
+                    continue
                 break
             record_incident(self.nb, "timeout", self._ran[flooding],
                             "the kernel's output did not come to rest after this cell when it was run again; "
@@ -282,9 +287,9 @@ class ContainedExecute(Execute):
         await self._prepare_kernel()
         return True
 
-    async def _replay(self, cells) -> int | None:
+    async def _replay(self, cells, pause: float) -> int | None:
         """Run *cells* again, silently; the index of the first one after which the output does not come to
-        rest, or None."""
+        rest *pause* seconds after it, or None."""
         for index, cell in enumerate(cells):
             if await self._run_quietly(cell.source, self.timeout or 60) is None:
                 try:  # a cell that ran once and now hangs: stop it, and judge what there is
@@ -292,26 +297,21 @@ class ContainedExecute(Execute):
                 except Exception:  # noqa: BLE001
                     pass
                 return None
-            if not await self._output_at_rest(self.responsive_after_timeout_s):
+            if not await self._idle_after(pause, self.responsive_after_timeout_s):
                 return index
         return None
 
     #: More messages than this before a trivial request's idle status means a thread floods the channel.
     FLOOD_MESSAGES = 500
 
-    #: The pauses before each trivial request: a thread the cell started has begun by the first, and on a
-    #: loaded machine by the second.
+    #: The pause before the trivial request after each replayed cell, and the longer one of a last check after
+    #: the replay: on a loaded machine a thread a cell started may begin only after the short one, and then
+    #: the replay is done again with the long one, to find its cell.
     REST_PAUSES = (0.2, 0.6)
 
-    async def _output_at_rest(self, seconds: float) -> bool:
-        """Does a trivial request's idle status come through the output channel within *seconds*, behind no
-        more than FLOOD_MESSAGES others (a thread that floods the channel sends thousands), after each pause?"""
-        for pause in self.REST_PAUSES:
-            if not await self._idle_after(pause, seconds):
-                return False
-        return True
-
     async def _idle_after(self, pause: float, seconds: float) -> bool:
+        """After *pause*, does a trivial request's idle status come through the output channel within *seconds*,
+        behind no more than FLOOD_MESSAGES others (a thread that floods the channel sends thousands)?"""
         deadline = time.monotonic() + pause + seconds
         others = 0
         try:
