@@ -251,17 +251,26 @@ class ContainedExecute(Execute):
             return False
         self._restarts += 1
         self._session = None
-        short, long = self.REST_PAUSES
-        pause = short
+        pauses = iter((0.0,) + self.REST_PAUSES)  # no pause first: a thread that floods is rare
+        pause = next(pauses)
         while True:
             if not await self._fresh_kernel():
                 return False
             flooding = await self._replay(self._ran, pause)
             if flooding is None:
-                if pause == short and not await self._idle_after(long, self.responsive_after_timeout_s):
-                    pause = long  # a thread began after the short pause: find its cell again, waiting longer
-                    continue
-                break
+                if await self._idle_after(self.REST_PAUSES[-1], self.responsive_after_timeout_s):
+                    break
+                # A thread floods, begun by a cell the pause after it did not catch: run them all again,
+                # pausing longer after each, to find that cell.
+                pause = next(pauses, None)
+                if pause is None:  # not found even so: judge in a kernel where nothing ran
+                    if not self._ran:
+                        break
+                    record_incident(self.nb, "timeout", self._ran[-1],
+                                    "the kernel's output did not come to rest when the cells were run again; "
+                                    "the graded functions were judged without any of them")
+                    self._ran = []
+                continue
             record_incident(self.nb, "timeout", self._ran[flooding],
                             "the kernel's output did not come to rest after this cell when it was run again; "
                             "the graded functions were judged without it and the cells after it")
@@ -297,16 +306,16 @@ class ContainedExecute(Execute):
                 except Exception:  # noqa: BLE001
                     pass
                 return None
-            if not await self._idle_after(pause, self.responsive_after_timeout_s):
+            if pause and not await self._idle_after(pause, self.responsive_after_timeout_s):
                 return index
         return None
 
     #: More messages than this before a trivial request's idle status means a thread floods the channel.
     FLOOD_MESSAGES = 500
 
-    #: The pause before the trivial request after each replayed cell, and the longer one of a last check after
-    #: the replay: on a loaded machine a thread a cell started may begin only after the short one, and then
-    #: the replay is done again with the long one, to find its cell.
+    #: The pauses before a trivial request after each replayed cell, tried in turn once the check after a replay
+    #: (after the last pause) finds the output channel flooded: on a loaded machine a thread a cell started may
+    #: begin only after the short one.
     REST_PAUSES = (0.2, 0.6)
 
     async def _idle_after(self, pause: float, seconds: float) -> bool:
