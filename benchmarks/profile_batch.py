@@ -113,10 +113,13 @@ def main(argv=None) -> int:
         from coursekit.grading.contained_execute import ContainedExecute
 
         watch = Stopwatch()
+        # The names nbclient's setup_kernel calls (synchronous wrappers of the async methods).
         for name in ("start_new_kernel", "start_new_kernel_client"):
-            watch.wrap(NotebookClient, name, lambda *a, **k: "kernel start")
+            watch.wrap(ContainedExecute, name, lambda *a, **k: "kernel start")
         watch.wrap(NotebookClient, "_cleanup_kernel", lambda *a, **k: "kernel shutdown, sandbox reset")
-        watch.wrap(ContainedExecute, "preprocess_cell", _cell_part)
+        watch.wrap(ContainedExecute, "_run_cell", _cell_part)
+        # The graded cells are judged together, after the last cell has run.
+        watch.wrap(ContainedExecute, "_judge_deferred", lambda *a, **k: "trusted verdicts (grader and kernel)")
         watch.wrap(Recorder, "_write_files", lambda *a, **k: "autograded folder (files)")  # in a thread of its own
         worker = Worker(course.root, bundle)
         recorder = Recorder(course)

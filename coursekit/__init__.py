@@ -16,3 +16,13 @@ The subpackages follow the pipeline a notebook takes, in order:
 ``course.Course`` is the one object that knows the course's folders, options
 and languages; every stage takes it.
 """
+
+import sys as _sys
+
+# jsonschema (imported by nbformat, so by every coursekit process: the coordinator and each grading worker)
+# registers its "iri" format checks when the optional package rfc3987_syntax can be imported, and that
+# package builds a Lark grammar as it is imported: about 1 s of every process's start.  No schema that
+# nbformat, nbgrader or coursekit validates uses those formats, and none of them validates with a format
+# checker, so coursekit's processes do without it.  (A process that imported it already keeps it.)
+_sys.modules.setdefault("rfc3987_syntax", None)
+del _sys

@@ -2,8 +2,12 @@
 back what it returned, as data.
 
 The grader sends this module's source, after ``wire.py``'s, in one silent
-request; it defines ``handle(request)``, which the grader then calls once
-per case.  Nothing here decides anything: every answer is a claim that the
+request; it defines ``handle(token)``, which the grader then calls once per
+graded cell.  The call's code is short: ``handle`` asks for the cell's
+requests over the kernel's stdin channel (``FETCH`` and the exchange's
+token), so that the hidden inputs never pass through IPython's handling of
+code (its input transformers, its parser, its hash of each cell), which
+costs time in proportion to the code's length.  Nothing here decides anything: every answer is a claim that the
 grader checks (the kernel is the student's, and so is everything in it).
 
 While a function runs, the helpers it may call (``zero_pad`` for
@@ -23,16 +27,21 @@ if __name__ != "coursekit_probe":  # imported as a module; in the kernel, wire.p
 MIME = "application/vnd.coursekit.probe+json"
 #: What a helper stub's question starts with (the rest is JSON).
 ASK = "coursekit-helper:"
+#: What the question for an exchange's requests starts with (the rest is the exchange's token).
+FETCH = "coursekit-requests:"
 
 
-def handle(request_text):
+def handle(token):
     """Answer the requests of the grader in this kernel, in order: publish each reply as display data as soon
-    as it is ready (a later call that hangs or ends the kernel loses the replies from it on, not these)."""
+    as it is ready (a later call that hangs or ends the kernel loses the replies from it on, not these).
+
+    The requests are asked for over stdin, once per exchange, named by *token*.
+    """
     from IPython import get_ipython
     from IPython.display import publish_display_data
 
     namespace = get_ipython().user_ns
-    for request in json.loads(request_text)["requests"]:
+    for request in json.loads(input(FETCH + token))["requests"]:
         publish_display_data({MIME: answer(namespace, request)})
 
 

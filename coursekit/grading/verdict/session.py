@@ -1,7 +1,9 @@
 """The grader's side of the probe: send each request to the student's kernel and read back the reply, as data.
 
-A request is one silent ``execute_request`` that calls the probe's
-``handle`` (``probe.py``).  Its reply is the one ``display_data`` message of
+A graded cell's requests go in one silent ``execute_request`` that calls the
+probe's ``handle`` (``probe.py``) with a token; the probe asks for the
+requests over the stdin channel with that token, and the grader hands them
+over once.  Its reply is the one ``display_data`` message of
 the probe's MIME type whose parent is that request and whose nonce matches;
 anything else the kernel prints meanwhile is dropped.  While the request
 runs, the helper questions that arrive on the stdin channel are answered by
@@ -22,7 +24,7 @@ import zmq.asyncio
 
 from . import wire
 from .judge import Reply, Request
-from .probe import ASK, MIME
+from .probe import ASK, FETCH, MIME
 
 #: The probe as it is sent: the wire format, then the probe, in one namespace of their own.
 _SOURCES = [Path(__file__).with_name(name).read_text(encoding="utf-8") for name in ("wire.py", "probe.py")]
@@ -83,10 +85,12 @@ class ProbeSession:
             return [Reply("died") for _ in requests]
         nonces = [secrets.token_hex(8) for _ in requests]
         body = {"op": "batch", "requests": [request_body(r, n) for r, n in zip(requests, nonces)]}
-        code = f"__coursekit_probe__({json.dumps(json.dumps(body))})"
+        token = secrets.token_hex(8)
+        code = f"__coursekit_probe__({token!r})"
         seconds = max(deadline - time.monotonic(), 0.1)
         allowed = {n: r.helpers for r, n in zip(requests, nonces)}
-        status, got, execute_error = await self._run(code, seconds, allowed=allowed)
+        status, got, execute_error = await self._run(code, seconds, allowed=allowed,
+                                                     handed=(FETCH + token, json.dumps(body)))
         replies = []
         for request, nonce in zip(requests, nonces):
             reply, count = got.get(nonce, (None, 0))
@@ -103,10 +107,11 @@ class ProbeSession:
         return replies
 
     # --- the exchange of one request -------------------------------------------------
-    async def _run(self, code: str, seconds: float, *, allowed: dict):
+    async def _run(self, code: str, seconds: float, *, allowed: dict, handed: tuple | None = None):
         """Execute *code* silently: (done|timeout|died, the probe's replies by nonce, an error of the request).
 
-        *allowed* maps the nonce of each call to the helpers the grader answers for during it.
+        *allowed* maps the nonce of each call to the helpers the grader answers for during it.  *handed* is
+        (a prompt, the text given for it): the first input request with that prompt gets the text, once.
         """
         kc = self.kc
         msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
@@ -141,7 +146,11 @@ class ProbeSession:
                     if msg["parent_header"].get("msg_id") != msg_id:
                         continue  # late output of an earlier request, or a dropped message
                     if channel is kc.stdin_channel:
-                        self._answer(msg, allowed)
+                        if handed is not None and msg["content"].get("prompt") == handed[0]:
+                            kc.input(handed[1])
+                            handed = None  # handed over once
+                        else:
+                            self._answer(msg, allowed)
                         continue
                     kind, content = msg["msg_type"], msg["content"]
                     data = content.get("data")
