@@ -235,7 +235,12 @@ class ContainedExecute(Execute):
                 continue
             if timed_out:
                 record_incident(self.nb, "timeout", cell, f"a call ran for more than {self.timeout} s and was interrupted")
-            if self._session.gone:
+            if self._session.flooded:
+                record_incident(self.nb, "timeout", cell,
+                                f"The kernel kept sending output faster than it could be read while or after {name} "
+                                "was judged (a thread flooding it); the functions after it were judged in a new "
+                                "kernel.")
+            elif self._session.gone:
                 record_incident(self.nb, "kernel_died", cell,
                                 f"The kernel stopped while {name} was judged; the cells after it were judged in a "
                                 "new kernel.")

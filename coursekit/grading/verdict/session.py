@@ -37,6 +37,10 @@ def __coursekit_install(sources):
 __coursekit_probe__ = __coursekit_install({_SOURCES!r})
 del __coursekit_install
 """
+#: Messages read from one channel before the other is looked at.
+BURST = 64
+#: Messages already waiting after a request ended that show a thread flooding the output channel.
+FLOOD_MESSAGES = 200
 #: The most a helper question may weigh (the kernel client refuses larger frames before this is read).
 MAX_MESSAGE_CHARS = 4 * 2**20
 
@@ -55,6 +59,8 @@ class ProbeSession:
         self.answer_helper, self.opaque = answer_helper, opaque
         self.timeout, self.grace = timeout, grace
         self.gone = False
+        #: The session ended because the kernel flooded its output channel (``gone`` is set too).
+        self.flooded = False
         self.installed = False
 
     async def install(self) -> None:
@@ -112,12 +118,17 @@ class ProbeSession:
 
         *allowed* maps the nonce of each call to the helpers the grader answers for during it.  *handed* is
         (a prompt, the text given for it): the first input request with that prompt gets the text, once.
+
+        The exchange ends at the request's idle status.  A kernel whose output goes on after it (a thread
+        flooding the channel), or that sends faster than this reads until the deadline, is flooded: the
+        session ends (``gone`` and ``flooded``), so that the next function is judged in a new kernel instead
+        of waiting behind the flood.
         """
         kc = self.kc
         msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
         deadline = time.monotonic() + seconds
         replies: dict = {}
-        execute_error, idle = "", False
+        execute_error, idle, drained = "", False, True
         poller = zmq.asyncio.Poller()
         channels = {kc.iopub_channel.socket: kc.iopub_channel, kc.stdin_channel.socket: kc.stdin_channel}
         for sock in channels:
@@ -126,17 +137,21 @@ class ProbeSession:
         while not idle:
             now = time.monotonic()
             if now >= deadline:
-                return await self._timed_out(msg_id), replies, execute_error
+                return await self._timed_out(msg_id, flooded=not drained), replies, execute_error
             if now >= next_alive_check:
                 next_alive_check = now + 1.0
                 if not await self.alive():
                     self.gone = True
                     return "died", replies, execute_error
             events = dict(await poller.poll(timeout=int(min(deadline - now, 0.5) * 1000) + 1))
+            drained = True
             for sock in events:
                 channel = channels[sock]
-                # A kernel may send faster than this reads: the deadline is checked between messages too.
-                while time.monotonic() < deadline:
+                # A few messages of each channel at a time (a flood of output does not starve the questions),
+                # and the deadline checked between messages (a kernel may send faster than this reads).
+                for _ in range(BURST):
+                    if idle or time.monotonic() >= deadline:
+                        break
                     try:
                         msg = await channel.get_msg(timeout=0)
                     except Empty:
@@ -167,7 +182,21 @@ class ProbeSession:
                         execute_error = f"{str(content.get('ename', ''))[:80]}: {str(content.get('evalue', ''))[:200]}"
                     elif kind == "status" and content.get("execution_state") == "idle":
                         idle = True
+                else:
+                    drained = False  # a whole burst, and more may be waiting
+        if await self._still_writing():
+            self.gone = self.flooded = True
         return "done", replies, execute_error
+
+    async def _still_writing(self) -> bool:
+        """Whether the kernel's output goes on after the request ended: FLOOD_MESSAGES more messages waiting
+        to be read already (a thread that floods the channel)."""
+        for _ in range(FLOOD_MESSAGES):
+            try:
+                await self.kc.iopub_channel.get_msg(timeout=0)
+            except Exception:  # noqa: BLE001 - Empty, or a channel that says nothing more
+                return False
+        return True
 
     def _answer(self, msg, allowed: dict) -> None:
         """Answer one helper question; every other input request gets a refusal."""
@@ -183,12 +212,19 @@ class ProbeSession:
                 reply = {"status": "raised", "error": f"the grader could not read the question ({type(err).__name__})"}
         self.kc.input(json.dumps(reply))
 
-    async def _timed_out(self, msg_id) -> str:
-        """Interrupt the request; if the kernel does not go idle after it, the session is over."""
+    async def _timed_out(self, msg_id, flooded: bool = False) -> str:
+        """Interrupt the request; if the kernel does not go idle after it, the session is over.
+
+        A *flooded* kernel (one that sent faster than the grader read, to the deadline) is not waited for:
+        its idle status would be behind the flood.
+        """
         try:
             await self.interrupt()
         except Exception:  # noqa: BLE001 - an interrupt to a dead kernel
             self.gone = True
+            return "timeout"
+        if flooded:
+            self.gone = self.flooded = True
             return "timeout"
         deadline = time.monotonic() + self.grace
         while time.monotonic() < deadline:
