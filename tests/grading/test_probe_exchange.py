@@ -9,6 +9,7 @@ import pytest
 from jupyter_client.manager import start_new_async_kernel
 
 from coursekit.grading.verdict.judge import Request
+from coursekit.grading.verdict.probe import FETCH
 from coursekit.grading.verdict.session import ProbeSession
 
 
@@ -19,10 +20,9 @@ class Opaque:
 
 # The student's functions for the exchange: one that returns its input doubled, one that asks for the
 # exchange's requests again (the token is in its caller's frame), and returns what it was given.
-STUDENT = '''
+STUDENT = f'''
 import sys
-import time
-from coursekit_probe_test import FETCH
+FETCH = {FETCH!r}
 
 def double(x):
     return x * 2
@@ -48,10 +48,7 @@ async def _exchange(requests):
     try:
         session = ProbeSession(kc, interrupt=km.interrupt_kernel, alive=km.is_alive,
                                answer_helper=lambda *a: ("raised", "no helpers here"), opaque=Opaque, timeout=30)
-        from coursekit.grading.verdict import probe
-        setup = (f"import sys, types; sys.modules['coursekit_probe_test'] = types.SimpleNamespace(FETCH={probe.FETCH!r})\n"
-                 + STUDENT)
-        reply = await session._run(setup, 30, allowed={})
+        reply = await session._run(STUDENT, 30, allowed={})
         assert reply[0] == "done", reply
         await session.install()
         sent.clear()

@@ -7,8 +7,9 @@ graded cell.  The call's code is short: ``handle`` asks for the cell's
 requests over the kernel's stdin channel (``FETCH`` and the exchange's
 token), so that the hidden inputs never pass through IPython's handling of
 code (its input transformers, its parser, its hash of each cell), which
-costs time in proportion to the code's length.  Nothing here decides anything: every answer is a claim that the
-grader checks (the kernel is the student's, and so is everything in it).
+costs time in proportion to the code's length.  Nothing here decides
+anything: every answer is a claim that the grader checks (the kernel is the
+student's, and so is everything in it).
 
 While a function runs, the helpers it may call (``zero_pad`` for
 ``conv_forward``, say) are bound to stubs that give the grader's result, so
