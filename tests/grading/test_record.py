@@ -112,6 +112,91 @@ def test_do_workers_run_the_course_stages_with_the_stand_ins():
                               f"{CollectAutoGrades.__module__}.CollectAutoGrades", cached]
 
 
+def definitions(folder):
+    """A gradebook holding one released notebook's cells, as generate_assignment writes them; its url."""
+    from nbgrader.api import Gradebook
+
+    from coursekit.build.nbgrader_run import environment, nbgrader_env
+
+    url = f"sqlite:///{folder / 'definitions.db'}"
+    released = [graded("def f():\n    return 1", "f", points=None, solution=True), graded("assert f() == 1", "test_f"),
+                graded("Explain.", "why", solution=True, cell=new_markdown_cell), graded("x = 1", "setup", points=None)]
+    with environment(PATH=nbgrader_env()["PATH"]), Gradebook(url) as gb:  # a new gradebook runs `alembic`
+        gb.add_assignment("a1")
+        gb.add_notebook("nb", "a1")
+        for cell in released:
+            meta = cell.metadata["nbgrader"]
+            gb.add_source_cell(meta["grade_id"], "nb", "a1", cell_type=cell.cell_type, locked=meta["locked"],
+                               source=cell.source, checksum=meta["checksum"])
+            if meta["grade"]:
+                gb.add_grade_cell(meta["grade_id"], "nb", "a1", max_score=meta["points"], cell_type=cell.cell_type)
+            if meta["solution"]:
+                gb.add_solution_cell(meta["grade_id"], "nb", "a1")
+    return url, released
+
+
+def tampered_notebooks(released):
+    """Submissions that OverwriteCells must mend: each tampers with the released cells in another way."""
+    import copy
+
+    def notebook(change):
+        cells = copy.deepcopy(released)
+        change(cells)
+        return new_notebook(cells=cells)
+
+    def points(cells):
+        cells[1].metadata["nbgrader"]["points"] = 50
+
+    def locked_source(cells):
+        cells[1].source = "pass"
+        cells[3].metadata["nbgrader"]["locked"] = False
+
+    def cell_type(cells):
+        cells[2].cell_type, cells[2].outputs, cells[2].execution_count = "code", [], None
+
+    def unknown_and_deleted(cells):
+        cells[0].metadata["nbgrader"]["grade_id"] = "not_released"
+        del cells[1]
+
+    return [notebook(change) for change in (lambda cells: None, points, locked_source, cell_type,
+                                            unknown_and_deleted)]
+
+
+def test_does_a_worker_mend_cells_as_overwritecells_does_reading_each_row_once(tmp_path, monkeypatch):
+    """Does the worker's RestoreCells (rows remembered) give what RestoreCells gives, on notebooks tampered with
+    in several ways, while reading each cell's row of the definitions once for them all?"""
+    import copy
+
+    from nbgrader.api import Gradebook
+    from traitlets.config import Config
+
+    from coursekit.grading.batch.stages import remembering
+    from coursekit.grading.restore_cells import RestoreCells
+
+    url, released = definitions(tmp_path)
+    config = Config()
+    config.OverwriteCells.add_missing_cells = True
+    resources = {"nbgrader": {"notebook": "nb", "assignment": "a1", "db_url": url}}
+    reads = []
+    real_find = Gradebook.find_source_cell
+
+    def counted(self, name, notebook, assignment):
+        reads.append(name)
+        return real_find(self, name, notebook, assignment)
+
+    remembered = remembering(RestoreCells, {})
+    mended = 0
+    for nb in tampered_notebooks(released):
+        want, _ = RestoreCells(config=config).preprocess(copy.deepcopy(nb), dict(resources))
+        monkeypatch.setattr(Gradebook, "find_source_cell", counted)
+        got, _ = remembered(config=config).preprocess(copy.deepcopy(nb), dict(resources))
+        monkeypatch.setattr(Gradebook, "find_source_cell", real_find)
+        assert got == want
+        mended += want != nb
+    assert mended == 4  # all but the untouched one
+    assert sorted(reads) == sorted({"f", "test_f", "why", "setup", "not_released"})
+
+
 def test_is_an_unknown_stage_after_saveautogrades_refused():
     """Is a stage after SaveAutoGrades that coursekit cannot vouch for refused, naming it?"""
     with pytest.raises(UnsupportedStage, match="mine.Notify"):

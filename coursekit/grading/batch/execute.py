@@ -26,7 +26,7 @@ from ...course import Course
 from ..sandbox.folders import owned_folder
 from .bundle import Bundle
 from .options import BatchGrade
-from .stages import worker_stages
+from .stages import remembering, worker_stages
 from .submissions import Job
 
 @dataclass
@@ -66,6 +66,9 @@ class Worker:
         self.definitions = self.folder / "definitions.db"
         self.definitions.write_bytes(bundle.definitions)
         self.sources = bundle.sources
+        #: The definitions' cell rows as OverwriteCells reads them, and the stages that read them from here.
+        self.cell_rows: dict = {}
+        self.remembering: dict = {}
         #: The kernel manager the grading stage is given (warm kernels from this worker's sandbox), or None.
         self.kernel_manager_class = None
         if self.settings.warm_kernels:
@@ -131,9 +134,16 @@ class Worker:
 
     def _stage(self, stage, config):
         """The stage *stage* for this worker: the grading stage gets the worker's kernel manager as an argument
-        (nbgrader's Execute gives its own to the constructor, which a config value cannot override)."""
+        (nbgrader's Execute gives its own to the constructor, which a config value cannot override);
+        OverwriteCells reads the definitions' rows once per worker (``stages.remembering``)."""
+        from nbgrader.preprocessors import OverwriteCells
+
         from ..contained_execute import ContainedExecute
 
+        if isinstance(stage, type) and issubclass(stage, OverwriteCells):
+            if stage not in self.remembering:
+                self.remembering[stage] = remembering(stage, self.cell_rows)
+            return self.remembering[stage](config=config)
         if self.kernel_manager_class is not None and isinstance(stage, type) and issubclass(stage, ContainedExecute):
             return stage(config=config, kernel_manager_class=self.kernel_manager_class)
         return stage(config=config)

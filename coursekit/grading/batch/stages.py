@@ -10,7 +10,10 @@ A worker runs the course's ``Autograde.sanitize_preprocessors`` and
 - ``AssignLatePenalties`` is left to the coordinator: it needs the
   submission's timestamp and score in the gradebook;
 - ``CheckCellMetadata`` becomes ``CachedCheckCellMetadata``: nbgrader's
-  validator, run once per distinct cell metadata instead of once per cell.
+  validator, run once per distinct cell metadata instead of once per cell;
+- ``OverwriteCells`` and its subclasses (``RestoreCells``) read each cell's
+  row of the batch's definitions once per worker (``remembering``), not once
+  per notebook: the definitions are written once and never change.
 
 Any other stage after ``SaveAutoGrades`` is refused: coursekit cannot tell
 whether it writes the gradebook, which a worker never opens.
@@ -19,8 +22,11 @@ from __future__ import annotations
 
 import json
 import traceback
+from types import SimpleNamespace
 
+import sqlalchemy
 from nbgrader import utils
+from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.preprocessors import CheckCellMetadata, NbGraderPreprocessor
 
@@ -140,3 +146,59 @@ class CachedCheckCellMetadata(CheckCellMetadata):
             self.log.error(msg)
             raise ValidationError(msg)
         return nb, resources
+
+
+class _RememberedGradebook:
+    """A gradebook whose ``find_source_cell`` and ``find_graded_cell`` answers are kept in *memo*.
+
+    Only for definitions that never change while *memo* lives (a worker's
+    batch definitions).  An answer is a copy of the row's columns, usable
+    after the session that read it has closed; a missing row is remembered
+    too, and raises ``MissingEntry`` again.  Everything else goes to the
+    gradebook itself.
+    """
+
+    def __init__(self, gradebook, memo: dict):
+        self._gradebook, self._memo = gradebook, memo
+
+    def __enter__(self):
+        self._gradebook.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._gradebook.__exit__(*exc)
+
+    def __getattr__(self, name):
+        return getattr(self._gradebook, name)
+
+    def find_source_cell(self, name, notebook, assignment):
+        return self._remembered("find_source_cell", name, notebook, assignment)
+
+    def find_graded_cell(self, name, notebook, assignment):
+        return self._remembered("find_graded_cell", name, notebook, assignment)
+
+    def _remembered(self, method: str, *key):
+        if (method, *key) not in self._memo:
+            try:
+                row = getattr(self._gradebook, method)(*key)
+                columns = sqlalchemy.inspect(row).mapper.column_attrs
+                self._memo[(method, *key)] = SimpleNamespace(**{c.key: getattr(row, c.key) for c in columns})
+            except MissingEntry:
+                self._memo[(method, *key)] = None
+        found = self._memo[(method, *key)]
+        if found is None:
+            raise MissingEntry()
+        return found
+
+
+def remembering(stage: type, memo: dict) -> type:
+    """*stage* (an ``OverwriteCells``) whose gradebook remembers its cell lookups in *memo*.
+
+    The subclass has *stage*'s name, so the course's options for it apply.
+    """
+    def set_gradebook(self, gradebook):
+        self._remembered_gradebook = _RememberedGradebook(gradebook, memo)
+
+    return type(stage.__name__, (stage,), {
+        "__module__": stage.__module__, "__doc__": stage.__doc__,
+        "gradebook": property(lambda self: self._remembered_gradebook, set_gradebook)})
