@@ -44,22 +44,6 @@ def sampled_entries(r, size, count=24):
     return sorted(r.choice(size, size=min(count, size), replace=False).tolist())
 
 
-def gradient_matches(name, analytic, numeric, tol=1e-6):
-    """Every computed entry within *tol* of the numerical gradient, relative to the largest of them.
-
-    Relative to each entry, an entry near zero would fail on rounding alone.
-    """
-    analytic = check.as_array(name, analytic)
-    known = ~np.isnan(numeric)
-    if analytic.shape != numeric.shape:
-        check.expect_shape(name, analytic, numeric.shape)
-    scale = max(1.0, float(np.max(np.abs(numeric[known])))) if known.any() else 1.0
-    err = check.max_abs_difference(analytic[known], numeric[known])[0] / scale
-    if not err <= tol:
-        check.fail(_("{name} does not match the numerical gradient: relative error {err:.2g} (at most {tol:g} "
-                     "allowed)."), name=name, err=err, tol=tol)
-
-
 def distinct_values(r, shape, spread=3.0):
     """Random values of *shape*, no two closer than a fraction of their spacing.
 
