@@ -16,7 +16,10 @@ Each configuration grades its batch *rounds* times (a re-run grades again,
 idempotently); the figure of a round is its wall time.  The script prints, per
 configuration, the median wall time, seconds per submission, submissions per
 minute, the speed-up over one local worker, and whether the grades are those
-of the first configuration.
+of the first configuration; then when the first result reached the
+coordinator and the seconds per submission after it (the last result's time
+less the first's, over the submissions after the first): the rate once the
+workers are warm, start-up apart.
 
 The projection assumes what the measurement shows: each worker process
 grades at the rate measured here with 2 processes on this 2-core machine
@@ -83,12 +86,22 @@ def main(argv=None) -> int:
     from scratch import ScratchCourse
 
     from coursekit.grading.batch import run_batch
+    from coursekit.grading.batch.record import RecordingThread
 
+    arrivals: list[float] = []  # when each result reached the coordinator, in this round
+    put = RecordingThread.put
+
+    def timed_put(self, *args, **kwargs):
+        arrivals.append(time.perf_counter())
+        return put(self, *args, **kwargs)
+
+    RecordingThread.put = timed_put
     answers = submissions(args.submissions)
     students = [f"s{i:03d}" for i in range(len(answers))]
     configurations = [("local, 1 worker", 1, False), ("local, 2 workers", 2, False),
                       ("Dask, 1 worker", 1, True), ("Dask, 2 workers", 2, True)]
     walls: dict[str, list[float]] = {name: [] for name, _, _ in configurations}
+    warm: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in configurations}
     grades: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="scaling-") as tmp:
         tmp = Path(tmp)
@@ -105,6 +118,7 @@ def main(argv=None) -> int:
                 client.wait_for_workers(workers, timeout=120)
             try:
                 for round_ in range(args.rounds):
+                    arrivals.clear()
                     started = time.perf_counter()
                     if dask:
                         results = run_batch(course.course, progress=False, scheduler=cluster.scheduler.address)
@@ -116,6 +130,8 @@ def main(argv=None) -> int:
                         print(f"{name}: {len(failed)} submissions failed: {failed[:3]}")
                         return 1
                     walls[name].append(wall)
+                    if len(arrivals) > 1:
+                        warm[name].append((arrivals[0] - started, (arrivals[-1] - arrivals[0]) / (len(arrivals) - 1)))
                     print(f"round {round_ + 1}: {name:17} {wall:6.1f} s", flush=True)
                 grades[name] = {s: course.scores(s) for s in students}
             finally:
@@ -134,6 +150,11 @@ def main(argv=None) -> int:
         per_process.append(wall / n * workers)
         same = "yes" if grades[name] == grades[first] else "NO"
         print(f"{name:18} {wall:7.1f}s {wall / n:13.2f} {60 * n / wall:11.1f} {base / wall:8.2f}x  {same}")
+    print(f"\n{'configuration':18} {'first result':>13} {'then s/submission':>18}   (medians)")
+    for name, _workers, _dask in configurations:
+        if warm[name]:
+            print(f"{name:18} {statistics.median(f for f, _ in warm[name]):12.2f}s "
+                  f"{statistics.median(r for _, r in warm[name]):18.3f}")
     # The slowest per-process rate measured with 2 processes on this machine stands for a worker process elsewhere.
     process_s = max(statistics.median(walls[name]) / n * workers
                     for name, workers, _ in configurations if workers == 2)
