@@ -39,6 +39,7 @@ from pathlib import Path
 
 from ...course import Course
 from .submissions import Job, staged_submissions
+from .kept_files import kept_files
 
 
 #: Threads writing a group's autograded folders: making files waits for the disk, not for Python.
@@ -315,14 +316,12 @@ class Recorder:
 
     def _source_files(self, assignment: str) -> dict[str, bytes]:
         """``{relative path: bytes}`` of the files Autograde copies from the source folder (read once)."""
-        from nbgrader.utils import find_all_files
-
         found = self._sources.get(assignment)
         if found is None:
             source = self.course.source_dir(assignment)
             excluded = set(self.coursedir.config.Autograde.get("exclude_overwriting", {}).get(assignment, []))
             found = {}
-            for filename in find_all_files(str(source), self.coursedir.ignore + ["*.ipynb"]):
+            for filename in kept_files(str(source), self.coursedir.ignore + ["*.ipynb"]):
                 relative = os.path.relpath(filename, source)
                 if relative not in excluded:
                     found[relative] = Path(filename).read_bytes()
@@ -337,11 +336,9 @@ class Recorder:
         first).  Files already there are rewritten in place, which spares
         removing and making folders again on a re-run.
         """
-        from nbgrader.utils import find_all_files
-
         job, folder = plan["job"], plan["folder"]
         dest = self.course.autograded_dir(job.student, job.assignment)
-        files = {os.path.relpath(f, folder): f for f in find_all_files(str(folder), self.coursedir.ignore + ["*.ipynb"])}
+        files = {os.path.relpath(f, folder): f for f in kept_files(str(folder), self.coursedir.ignore + ["*.ipynb"])}
         files.update(self._source_files(job.assignment))
         files[f"{plan['notebook']}.ipynb"] = plan["executed"].notebook.encode("utf-8")
         if dest.exists():
