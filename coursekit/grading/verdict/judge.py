@@ -11,6 +11,7 @@ when every check passed.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import importlib.util
@@ -123,6 +124,7 @@ class CourseChecks:
         self.cases, self.check, self.hidden = self._import()
         self._languages = {}
         self._secret = None
+        self._numbers = None
 
     @classmethod
     def for_course(cls, course: Course) -> "CourseChecks":
@@ -177,8 +179,13 @@ class CourseChecks:
 
     def numbers(self, student: str) -> dict:
         """The numbers of *student*'s exercises on paper, drawn as their notebook draws them: from their id and
-        the course's public salt (``c.Course.numbers_salt``)."""
-        return self.check.numbers.draw(student, self.course.numbers_salt)
+        the course's public salt (``c.Course.numbers_salt``).
+
+        Drawn once for the student whose cells are being judged (a copy each time: a check may keep them).
+        """
+        if self._numbers is None or self._numbers[0] != student:
+            self._numbers = (student, self.check.numbers.draw(student, self.course.numbers_salt))
+        return copy.deepcopy(self._numbers[1])
 
     def cell(self, name: str, student: str, attempt: str = "") -> "CellCheck":
         return CellCheck(self, name, student, attempt)

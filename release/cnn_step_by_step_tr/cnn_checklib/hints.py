@@ -4,6 +4,7 @@ fingerprint, or the grader's model of it) or from the error a call raised on a c
 Every mistake has a short name (what the instructor report counts it as), a hint (what the student reads under
 the failing check) and the errors it raises.  No hint names an expected value.
 """
+import functools
 import json
 import re
 
@@ -239,12 +240,22 @@ def mistake_by_fingerprint(result, stored):
 
 
 def _published_hints():
-    """{function: [per published case: [{"hint", "model", "reference"}]]}, written by the course build."""
+    """{function: [per published case: [{"hint", "model", "reference"}]]}, written by the course build.
+
+    Read once while the file stays the same (its path, size and time); the entries are only read.
+    """
     for candidate in (NOTEBOOK_DIR / "data" / "hint_fingerprints.json",
                       NOTEBOOK_DIR.parent.parent / "course_data" / "hint_fingerprints.json"):
         if candidate.exists():
-            return json.loads(candidate.read_text(encoding="utf-8"))
+            info = candidate.stat()
+            return _read_hints(str(candidate), info.st_size, info.st_mtime_ns)
     return {}
+
+
+@functools.lru_cache(maxsize=2)
+def _read_hints(path, size, mtime_ns):
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def with_published_hints(fn_name, cases):
