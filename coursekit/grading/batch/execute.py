@@ -116,7 +116,7 @@ class Worker:
         self.sources = {assignment: with_bytecode(files) for assignment, files in bundle.sources.items()}
         #: The definitions' cell rows as OverwriteCells reads them, and the stages that read them from here.
         self.cell_rows: dict = {}
-        self.remembering: dict = {}
+        self.remembering_stages: dict = {}
         #: The kernel manager the grading stage is given (warm kernels from this worker's sandbox), or None.
         self.kernel_manager_class = None
         if self.settings.warm_kernels:
@@ -183,9 +183,9 @@ class Worker:
         from ..contained_execute import ContainedExecute
 
         if isinstance(stage, type) and issubclass(stage, OverwriteCells):
-            if stage not in self.remembering:
-                self.remembering[stage] = remembering(stage, self.cell_rows)
-            return self.remembering[stage](config=config)
+            if stage not in self.remembering_stages:
+                self.remembering_stages[stage] = remembering(stage, self.cell_rows)
+            return self.remembering_stages[stage](config=config)
         if self.kernel_manager_class is not None and isinstance(stage, type) and issubclass(stage, ContainedExecute):
             return stage(config=config, kernel_manager_class=self.kernel_manager_class)
         return stage(config=config)

@@ -177,15 +177,16 @@ class _RememberedGradebook:
     def find_graded_cell(self, name, notebook, assignment):
         return self._remembered("find_graded_cell", name, notebook, assignment)
 
-    def _remembered(self, method: str, *key):
-        if (method, *key) not in self._memo:
+    def _remembered(self, method: str, *args):
+        key = (method, *args)
+        if key not in self._memo:
             try:
-                row = getattr(self._gradebook, method)(*key)
+                row = getattr(self._gradebook, method)(*args)
                 columns = sqlalchemy.inspect(row).mapper.column_attrs
-                self._memo[(method, *key)] = SimpleNamespace(**{c.key: getattr(row, c.key) for c in columns})
+                self._memo[key] = SimpleNamespace(**{c.key: getattr(row, c.key) for c in columns})
             except MissingEntry:
-                self._memo[(method, *key)] = None
-        found = self._memo[(method, *key)]
+                self._memo[key] = None
+        found = self._memo[key]
         if found is None:
             raise MissingEntry()
         return found
